@@ -1,0 +1,1 @@
+"""Access: API keys with scopes, console users with roles, and the audit log."""

@@ -1,0 +1,49 @@
+"""Who may see what: pure rules over a ``Principal``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from omohub.access.models import ROLES, SCOPES
+
+#: What each console role may do, as API-like scopes.
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    "hq_admin": frozenset({"admin", "pos", "ecommerce", "collect", "members:write"}),
+    "marketer": frozenset({"members:read", "orders:read"}),
+    "store_manager": frozenset({"pos", "members:read", "orders:read"}),
+    "clerk": frozenset({"pos"}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request: an API key or a console user."""
+
+    actor: str
+    role: str
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    store_id: int | None = None
+    user_id: int | None = None
+
+    def can(self, scope: str) -> bool:
+        return "admin" in self.scopes or scope in self.scopes
+
+    @property
+    def masked(self) -> bool:
+        """Clerks (and POS-only keys) see identifiers masked: only what the 360 needs."""
+        return self.role == "clerk" or (self.role == "integration" and self.scopes <= {"pos", "collect"})
+
+
+def validate_scopes(scopes: list[str]) -> list[str]:
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise ValueError(f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SCOPES)}")
+    if not scopes:
+        raise ValueError("at least one scope is required")
+    return sorted(set(scopes))
+
+
+def validate_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
+    return role

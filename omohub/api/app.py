@@ -1,0 +1,58 @@
+"""The FastAPI application: every domain's router, one error handler, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from omohub import __version__
+from omohub.api import problems
+from omohub.bootstrap import Hub
+from omohub.collect.routes import Gate
+from omohub.collect.sources import WriteKeyCache
+
+
+def create_app(hub: Hub, *, run_worker: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = None
+        if run_worker:
+            from omohub.worker import BackgroundWorker
+
+            runner = BackgroundWorker(hub)
+            runner.start()
+        yield
+        if runner is not None:
+            runner.stop()
+
+    app = FastAPI(
+        title="OMO Hub",
+        version=__version__,
+        description="One member, one order model and one data hub for every channel.",
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    app.state.hub = hub
+    app.state.write_keys = WriteKeyCache()
+    app.state.collect_gate = Gate(hub.settings.collect_max_inflight)
+    problems.install(app)
+    for router in _routers():
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness and database reachability."""
+        with hub.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _routers() -> list[APIRouter]:
+    from omohub.collect.routes import router as collect
+    from omohub.members.routes import router as members
+
+    return [collect, members]

@@ -1,0 +1,1 @@
+"""Catalog: products (styles) and their SKUs (size × colour), barcodes and list prices."""

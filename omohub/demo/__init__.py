@@ -1,0 +1,1 @@
+"""The demo brand: a realistic Taiwanese apparel chain, generated deterministically."""

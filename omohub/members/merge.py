@@ -1,0 +1,212 @@
+"""Merging two members, and undoing it exactly.
+
+A merge moves the loser's identifiers and every row that refers to it (any column declared
+with ``info={"rehome": True}``: orders today, points and coupons later) to the survivor,
+fills the survivor's empty profile fields, and records all of it so ``unmerge`` can put
+every row back. Events follow automatically: they are found through identifiers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, select, update
+from sqlalchemy.orm import Session
+
+from omohub.core.context import ctx
+from omohub.core.db import Base
+from omohub.core.outbox import emit
+from omohub.members import repository as repo
+from omohub.members.errors import MemberNotFound, MergeRefused, NotMerged
+from omohub.members.events import MemberMerged, MemberUnmerged
+from omohub.members.models import Identifier, Member, MergeExclusion, MergeRecord
+
+#: Profile fields a merge may fill on the survivor when the survivor has none.
+FILLABLE = ("name", "gender", "birthday", "home_store_id", "einvoice_carrier", "joined_channel")
+
+
+def rehome_columns() -> list[Column[Any]]:
+    """Every column, in every domain, that points at a member and follows it on merge."""
+    return [col for table in Base.metadata.sorted_tables for col in table.columns if col.info.get("rehome")]
+
+
+def merge(
+    session: Session,
+    survivor_id: int,
+    merged_id: int,
+    *,
+    reason: str,
+    via: tuple[str, str] | None = None,
+    actor: str = "system",
+) -> MergeRecord:
+    """Fold ``merged_id`` into ``survivor_id`` and return the record that can undo it."""
+    if survivor_id == merged_id:
+        raise MergeRefused("a member cannot be merged into itself")
+    repo.lock_members(session, [survivor_id, merged_id])
+    survivor, loser = _active(session, survivor_id), _active(session, merged_id)
+    now = ctx(session).now()
+    undo: dict[str, Any] = {
+        "identifiers_moved": [],
+        "identifiers_dropped": [],
+        "refs": {},
+        "survivor_filled": {},
+        "loser_before": {"status": loser.status, "joined_at": _iso(loser.joined_at)},
+    }
+    _move_identifiers(session, loser, survivor, undo)
+    for col in rehome_columns():
+        ids = _move_refs(session, col, loser.id, survivor.id)
+        if ids:
+            undo["refs"][f"{col.table.name}.{col.name}"] = ids
+    _fill_profile(survivor, loser, undo)
+    loser.status, loser.merged_into_id, loser.updated_at = "merged", survivor.id, now
+    survivor.updated_at = now
+    record = MergeRecord(
+        survivor_id=survivor.id,
+        merged_id=loser.id,
+        reason=reason[:300],
+        via_type=via[0] if via else None,
+        via_value=via[1] if via else None,
+        actor=actor,
+        undo=undo,
+        created_at=now,
+    )
+    session.add(record)
+    session.flush()
+    emit(session, MemberMerged(survivor.id, loser.id, record.id, record.reason))
+    return record
+
+
+def unmerge(session: Session, member_id: int, *, actor: str = "system") -> MergeRecord:
+    """Undo the latest merge of ``member_id`` (the merged one) and keep them apart from now on."""
+    record = session.scalar(
+        select(MergeRecord)
+        .where(MergeRecord.merged_id == member_id, MergeRecord.undone_at.is_(None))
+        .order_by(MergeRecord.id.desc())
+    )
+    if record is None:
+        raise NotMerged(f"member {member_id} is not merged into anyone")
+    repo.lock_members(session, [record.survivor_id, record.merged_id])
+    loser = session.get(Member, record.merged_id)
+    survivor = session.get(Member, record.survivor_id)
+    assert loser is not None and survivor is not None
+    undo, now = record.undo, ctx(session).now()
+    _restore_identifiers(session, undo, loser.id)
+    for key, ids in undo["refs"].items():
+        table_name, col_name = key.split(".")
+        table = Base.metadata.tables[table_name]
+        session.execute(update(table).where(table.c.id.in_(ids)).values({col_name: loser.id}))
+    _unfill_profile(survivor, loser, undo["survivor_filled"])
+    loser.status, loser.merged_into_id, loser.updated_at = "active", None, now
+    survivor.updated_at = now
+    record.undone_at, record.undone_by = now, actor
+    _exclude(session, survivor.id, loser.id)
+    emit(session, MemberUnmerged(survivor.id, loser.id, record.id))
+    session.flush()
+    return record
+
+
+def _active(session: Session, member_id: int) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise MemberNotFound(f"no member {member_id}")
+    if member.status != "active":
+        raise MergeRefused(f"member {member_id} is already merged into {member.merged_into_id}")
+    return member
+
+
+def _move_identifiers(session: Session, loser: Member, survivor: Member, undo: dict[str, Any]) -> None:
+    held = {(i.type, i.value) for i in repo.identifiers_of(session, survivor.id)}
+    for ident in repo.identifiers_of(session, loser.id):
+        if (ident.type, ident.value) in held:  # both linked to one device id: keep one link
+            undo["identifiers_dropped"].append(_snapshot(ident))
+            session.delete(ident)
+        else:
+            undo["identifiers_moved"].append(ident.id)
+            ident.member_id = survivor.id
+    session.flush()
+
+
+def _restore_identifiers(session: Session, undo: dict[str, Any], loser_id: int) -> None:
+    moved = undo["identifiers_moved"]
+    if moved:
+        session.execute(update(Identifier).where(Identifier.id.in_(moved)).values(member_id=loser_id))
+    for snap in undo["identifiers_dropped"]:
+        session.add(Identifier(member_id=loser_id, **_unsnapshot(snap)))
+    session.flush()
+
+
+def _move_refs(session: Session, col: Column[Any], from_id: int, to_id: int) -> list[int]:
+    table = col.table
+    ids = list(session.scalars(select(table.c.id).where(col == from_id).order_by(table.c.id)))
+    if ids:
+        session.execute(update(table).where(table.c.id.in_(ids)).values({col.name: to_id}))
+    return ids
+
+
+def _fill_profile(survivor: Member, loser: Member, undo: dict[str, Any]) -> None:
+    for field in FILLABLE:
+        if getattr(survivor, field) is None and getattr(loser, field) is not None:
+            undo["survivor_filled"][field] = None
+            setattr(survivor, field, getattr(loser, field))
+    if loser.joined_at and (survivor.joined_at is None or loser.joined_at < survivor.joined_at):
+        undo["survivor_filled"]["joined_at"] = _iso(survivor.joined_at)
+        survivor.joined_at = loser.joined_at
+    missing = {k: v for k, v in (loser.traits or {}).items() if k not in (survivor.traits or {})}
+    if missing:
+        undo["survivor_filled"]["traits"] = dict(survivor.traits or {})
+        survivor.traits = {**(survivor.traits or {}), **missing}
+
+
+def _unfill_profile(survivor: Member, loser: Member, filled: dict[str, Any]) -> None:
+    """Give back what the merge filled in, unless someone has changed it since."""
+    for field, before in filled.items():
+        if field == "traits":
+            survivor.traits = {
+                **before,
+                **{
+                    k: v
+                    for k, v in (survivor.traits or {}).items()
+                    if k not in (loser.traits or {}) or (loser.traits or {})[k] != v
+                },
+            }
+        elif getattr(survivor, field) == getattr(loser, field):
+            setattr(survivor, field, _field_value(field, before))
+
+
+def _exclude(session: Session, a: int, b: int) -> None:
+    low, high = sorted((a, b))
+    if not repo.excluded(session, low, high):
+        session.add(MergeExclusion(member_low_id=low, member_high_id=high, created_at=ctx(session).now()))
+
+
+def _snapshot(ident: Identifier) -> dict[str, Any]:
+    return {
+        "type": ident.type,
+        "value": ident.value,
+        "verified": ident.verified,
+        "source": ident.source,
+        "created_at": _iso(ident.created_at),
+        "last_seen_at": _iso(ident.last_seen_at),
+    }
+
+
+def _unsnapshot(snap: dict[str, Any]) -> dict[str, Any]:
+    import datetime as dt
+
+    return {
+        **snap,
+        "created_at": dt.datetime.fromisoformat(snap["created_at"]),
+        "last_seen_at": dt.datetime.fromisoformat(snap["last_seen_at"]),
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _field_value(field: str, value: Any) -> Any:
+    import datetime as dt
+
+    if field == "joined_at" and value is not None:
+        return dt.datetime.fromisoformat(value)
+    return value

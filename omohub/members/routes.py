@@ -1,0 +1,80 @@
+"""``/api/v1/members``: join or update from any channel, read, merge, unmerge."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy.orm import Session
+
+from omohub.access.rules import Principal
+from omohub.api.deps import principal, uow
+from omohub.members import service
+from omohub.members.presenter import member_out
+from omohub.members.schemas import JoinResult, MemberIn, MemberOut, MergeIn, MergeOut
+
+router = APIRouter(prefix="/api/v1/members", tags=["members"])
+
+
+@router.post("", response_model=JoinResult, status_code=200)
+def join_or_update(
+    data: MemberIn,
+    response: Response,
+    session: Session = uow,
+    who: Principal = Depends(principal("pos", "ecommerce")),
+) -> JoinResult:
+    """Join (sign up) or update a member from any channel, by any identifiers it knows.
+
+    201 when a new member was created, 200 when an existing one was found (and updated).
+    """
+    result = service.join(session, data, source=who.actor)
+    assert result.member is not None
+    if result.created:
+        response.status_code = 201
+    return JoinResult(
+        member=member_out(session, result.member, masked=who.masked),
+        created=result.created,
+        merged=result.merged,
+        refused=result.refused,
+    )
+
+
+@router.get("/{member_id}", response_model=MemberOut)
+def read(
+    member_id: int,
+    session: Session = uow,
+    who: Principal = Depends(principal("pos", "ecommerce")),
+) -> MemberOut:
+    """One member by id; a merged member's record says where it went (``merged_into_id``)."""
+    return member_out(session, service.get(session, member_id), masked=who.masked)
+
+
+@router.post("/{member_id}/merge", response_model=MergeOut)
+def merge(
+    member_id: int,
+    data: MergeIn,
+    session: Session = uow,
+    who: Principal = Depends(principal("admin")),
+) -> MergeOut:
+    """Fold ``other_id`` into this member (by hand, e.g. after reviewing a suggestion)."""
+    record = service.merge_by_hand(session, member_id, data.other_id, data.reason, who.actor)
+    return _merge_out(record)
+
+
+@router.post("/{member_id}/unmerge", response_model=MergeOut)
+def unmerge(
+    member_id: int,
+    session: Session = uow,
+    who: Principal = Depends(principal("admin")),
+) -> MergeOut:
+    """Undo the merge that folded this member into another: both are restored exactly."""
+    return _merge_out(service.unmerge_by_hand(session, member_id, who.actor))
+
+
+def _merge_out(record) -> MergeOut:  # type: ignore[no-untyped-def]
+    return MergeOut(
+        merge_id=record.id,
+        survivor_id=record.survivor_id,
+        merged_id=record.merged_id,
+        reason=record.reason,
+        created_at=record.created_at,
+        undone_at=record.undone_at,
+    )

@@ -1,0 +1,25 @@
+"""Every ORM model, imported once so the metadata is complete (migrations, tests)."""
+
+from omohub.access import models as access_models
+from omohub.catalog import models as catalog_models
+from omohub.collect import models as collect_models
+from omohub.core import outbox
+from omohub.core.db import Base
+from omohub.members import models as members_models
+from omohub.orders import models as orders_models
+from omohub.org import models as org_models
+from omohub.webhooks import models as webhooks_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "access_models",
+    "catalog_models",
+    "collect_models",
+    "members_models",
+    "metadata",
+    "orders_models",
+    "org_models",
+    "outbox",
+    "webhooks_models",
+]

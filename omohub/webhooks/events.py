@@ -1,0 +1,1 @@
+"""The webhooks domain publishes no events of its own; it delivers everyone else's."""

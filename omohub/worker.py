@@ -1,0 +1,80 @@
+"""The worker: relays the outbox, sends webhooks, processes collected events, housekeeping.
+
+Run it as ``omohub worker`` (any number of them on PostgreSQL: rows are claimed with
+SKIP LOCKED), or inside ``omohub serve --worker`` / ``omohub demo`` as a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import httpx
+
+from omohub.bootstrap import Hub
+from omohub.core.outbox import relay_batch
+from omohub.webhooks.tasks import deliver_due
+
+log = logging.getLogger(__name__)
+
+
+def jobs(hub: Hub, client: httpx.Client) -> list[tuple[str, Callable[[], int]]]:
+    """Each job does one bounded batch and says how much it did."""
+    from omohub.collect.processor import process_batch
+
+    return [
+        ("outbox", lambda: relay_batch(hub.sessions, hub.dispatcher)),
+        ("identity", lambda: process_batch(hub.sessions)),
+        ("webhooks", lambda: deliver_due(hub.sessions, client)),
+    ]
+
+
+def run_once(hub: Hub, client: httpx.Client) -> int:
+    """Every job once; returns the total work done (0 means idle)."""
+    done = 0
+    for name, job in jobs(hub, client):
+        try:
+            done += job()
+        except Exception:  # a failing job must not stop the others; it retries next tick
+            log.exception("worker job %s failed", name)
+    return done
+
+
+def drain(hub: Hub, client: httpx.Client | None = None, max_rounds: int = 1000) -> None:
+    """Run until idle (tests and the demo use this to settle everything queued)."""
+    own = client is None
+    client = client or httpx.Client(timeout=hub.settings.webhook_timeout_seconds)
+    try:
+        for _ in range(max_rounds):
+            if run_once(hub, client) == 0:
+                return
+    finally:
+        if own:
+            client.close()
+
+
+def run_forever(hub: Hub, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    with httpx.Client(timeout=hub.settings.webhook_timeout_seconds) as client:
+        while not stop.is_set():
+            if run_once(hub, client) == 0:
+                stop.wait(hub.settings.worker_poll_seconds)
+
+
+class BackgroundWorker:
+    """The worker as a daemon thread of the web process (embedded mode, demo)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(
+            target=run_forever, args=(hub, self.stop_event), daemon=True, name="omohub-worker"
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=10)
