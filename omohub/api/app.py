@@ -53,6 +53,8 @@ def create_app(hub: Hub, *, run_worker: bool = False) -> FastAPI:
 
 def _routers() -> list[APIRouter]:
     from omohub.collect.routes import router as collect
+    from omohub.customer360.routes import router as customer360
     from omohub.members.routes import router as members
 
-    return [collect, members]
+    # customer360 before members: /members/lookup must win over /members/{member_id}
+    return [collect, customer360, members]

@@ -82,3 +82,43 @@ def test_four_channels_end_as_one_member(
     r = client.get(f"/api/v1/members/{follower['id']}", headers=admin)
     assert r.json()["status"] == "active"
     assert [(i["type"], i["value"]) for i in r.json()["identifiers"]] == [("line_uid", LINE_UID)]
+
+
+def test_clerk_lookup_by_any_spelling_shows_masked_360_and_is_audited(
+    hub: Hub, client: TestClient, pos: dict[str, str], admin: dict[str, str]
+) -> None:
+    web = basic(new_source(hub, "webshop", "web"))
+    r = client.post(
+        "/api/v1/members", headers=pos, json={"phone": "0912-345-678", "email": "amy@example.com"}
+    )
+    member_id = r.json()["member"]["id"]
+    client.post(
+        "/v1/identify",
+        headers=web,
+        json={"userId": "c-9", "anonymousId": "a-9", "traits": {"phone": "0912345678"}},
+    )
+    client.post(
+        "/v1/track",
+        headers=web,
+        json={"anonymousId": "a-9", "event": "Product Viewed", "properties": {"product_id": "P-1"}},
+    )
+    drain(hub)
+    r = client.get("/api/v1/members/lookup", params={"phone": "+886 912 345 678"}, headers=pos)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["member"]["id"] == member_id and body["masked"] is True
+    phones = [i["value"] for i in body["member"]["identifiers"] if i["type"] == "phone"]
+    assert phones == ["0912-***-678"]
+    assert [v["product_ref"] for v in body["recently_viewed"]] == ["P-1"]
+    # the same look-up by the web anonymous id finds the same person
+    r = client.get("/api/v1/members/lookup", params={"anonymous_id": "a-9"}, headers=admin)
+    assert r.json()["member"]["id"] == member_id and r.json()["masked"] is False
+    from sqlalchemy import select
+
+    from omohub.access.models import AuditEntry
+
+    with hub.uow() as session:
+        entries = session.scalars(select(AuditEntry)).all()
+        assert [(e.actor, e.action, e.subject) for e in entries] == [
+            ("apikey:pos-terminal", "member.lookup", f"member:{member_id}")
+        ]
