@@ -55,6 +55,7 @@ def _routers() -> list[APIRouter]:
     from omohub.collect.routes import router as collect
     from omohub.customer360.routes import router as customer360
     from omohub.members.routes import router as members
+    from omohub.orders.routes import router as orders
 
     # customer360 before members: /members/lookup must win over /members/{member_id}
-    return [collect, customer360, members]
+    return [collect, customer360, members, orders]

@@ -10,6 +10,7 @@ from omohub.core.db import Base, BigId, Json
 
 ORDER_CHANNELS = ("pos", "web", "app", "line", "marketplace", "delivery")
 ONLINE_CHANNELS = frozenset({"web", "app", "line", "marketplace", "delivery"})
+ORDER_STATUSES = ("completed", "partially_refunded", "refunded")
 
 
 class Order(Base):
@@ -33,6 +34,8 @@ class Order(Base):
     einvoice_type: Mapped[str | None] = mapped_column(String(20))
     einvoice_value: Mapped[str | None] = mapped_column(String(20))
     meta: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    #: SHA-256 of the request that created it: a retry must send the same body.
+    request_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -53,6 +56,9 @@ class OrderLine(Base):
     quantity: Mapped[int]
     unit_price: Mapped[int]
     line_discount: Mapped[int] = mapped_column(default=0)
+    #: This line's share of the order-level discount (largest-remainder allocation).
+    order_discount: Mapped[int] = mapped_column(default=0)
+    #: What was paid for the line: quantity * unit_price - line_discount - order_discount.
     line_total: Mapped[int]
     returned_quantity: Mapped[int] = mapped_column(default=0)
     refunded_amount: Mapped[int] = mapped_column(default=0)
@@ -82,7 +88,10 @@ class Return(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
-    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    #: The caller's Idempotency-Key header or external_id; unique per order.
+    idempotency_key: Mapped[str] = mapped_column(String(160))
+    source: Mapped[str] = mapped_column(String(80))
+    request_hash: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(20))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -92,7 +101,7 @@ class Return(Base):
     returned_at: Mapped[dt.datetime]
     business_date: Mapped[dt.date] = mapped_column(Date)
 
-    __table_args__ = (Index("ix_returns_order", "order_id"),)
+    __table_args__ = (UniqueConstraint("order_id", "idempotency_key"),)
 
 
 class ReturnLine(Base):

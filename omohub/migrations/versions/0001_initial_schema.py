@@ -317,6 +317,7 @@ def upgrade() -> None:
     sa.Column('einvoice_type', sa.String(length=20), nullable=True),
     sa.Column('einvoice_value', sa.String(length=20), nullable=True),
     sa.Column('meta', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', omohub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_orders_member_id_members')),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_orders_staff_id_staff')),
@@ -337,6 +338,7 @@ def upgrade() -> None:
     sa.Column('quantity', sa.Integer(), nullable=False),
     sa.Column('unit_price', sa.Integer(), nullable=False),
     sa.Column('line_discount', sa.Integer(), nullable=False),
+    sa.Column('order_discount', sa.Integer(), nullable=False),
     sa.Column('line_total', sa.Integer(), nullable=False),
     sa.Column('returned_quantity', sa.Integer(), nullable=False),
     sa.Column('refunded_amount', sa.Integer(), nullable=False),
@@ -364,6 +366,8 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('order_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('idempotency_key', sa.String(length=160), nullable=False),
+    sa.Column('source', sa.String(length=80), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('store_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('staff_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -376,11 +380,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_returns_staff_id_staff')),
     sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_returns_store_id_stores')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_returns')),
-    sa.UniqueConstraint('idempotency_key', name=op.f('uq_returns_idempotency_key'))
+    sa.UniqueConstraint('order_id', 'idempotency_key', name=op.f('uq_returns_order_id_idempotency_key'))
     )
-    with op.batch_alter_table('returns', schema=None) as batch_op:
-        batch_op.create_index('ix_returns_order', ['order_id'], unique=False)
-
     op.create_table('return_lines',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('return_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -403,9 +404,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_return_lines_return')
 
     op.drop_table('return_lines')
-    with op.batch_alter_table('returns', schema=None) as batch_op:
-        batch_op.drop_index('ix_returns_order')
-
     op.drop_table('returns')
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index('ix_payments_order')
