@@ -10,8 +10,7 @@ from fastapi import APIRouter, FastAPI
 from omohub import __version__
 from omohub.api import problems
 from omohub.bootstrap import Hub
-from omohub.collect.routes import Gate
-from omohub.collect.sources import WriteKeyCache
+from omohub.collect.intake import Collector
 
 
 def create_app(hub: Hub, *, run_worker: bool = False) -> FastAPI:
@@ -26,6 +25,7 @@ def create_app(hub: Hub, *, run_worker: bool = False) -> FastAPI:
         yield
         if runner is not None:
             runner.stop()
+        app.state.collector.close()
 
     app = FastAPI(
         title="OMO Hub",
@@ -35,8 +35,7 @@ def create_app(hub: Hub, *, run_worker: bool = False) -> FastAPI:
         docs_url="/docs",
     )
     app.state.hub = hub
-    app.state.write_keys = WriteKeyCache()
-    app.state.collect_gate = Gate(hub.settings.collect_max_inflight)
+    app.state.collector = Collector(hub)
     problems.install(app)
     for router in _routers():
         app.include_router(router)

@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, PrimaryKeyConstraint, String
+from sqlalchemy import JSON, BigInteger, Index, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from omohub.core.db import Base, BigId, Json
+from omohub.core.db import Base, BigId
 
 #: What a source's Segment ``userId`` means.
 USER_ID_KINDS = ("member_id", "external", "line_uid")
@@ -49,7 +49,8 @@ class Event(Base):
     anonymous_id: Mapped[str | None] = mapped_column(String(200))
     product_ref: Mapped[str | None] = mapped_column(String(80))
     timestamp: Mapped[dt.datetime]
-    body: Mapped[dict[str, Any]] = mapped_column(Json)
+    # JSON, not JSONB, on PostgreSQL too: the call as sent, cheaper to append (ADR 0031).
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     __table_args__ = (
         Index("ix_events_user_key", "user_key", "seq"),

@@ -9,19 +9,22 @@ event so that a slower transaction with a lower sequence number is never skipped
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from omohub.collect.models import Cursor, Event
 from omohub.core.context import ctx
 from omohub.core.db import unit_of_work
+from omohub.core.errors import DomainError
 from omohub.members.identity import claims_from, resolve
 from omohub.members.models import Member
 from omohub.members.rules import Claim
 
 CURSOR = "identity"
+log = logging.getLogger(__name__)
 
 
 def process_batch(factory: sessionmaker[Session], limit: int = 500) -> int:
@@ -29,8 +32,10 @@ def process_batch(factory: sessionmaker[Session], limit: int = 500) -> int:
         cursor = _cursor(session)
         stmt = select(Event).where(Event.seq > cursor.position).order_by(Event.seq).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
+            # received_at is the database's transaction time of the insert (store.py), so
+            # compare with the database's clock, never this host's.
             settle = dt.timedelta(seconds=ctx(session).settings.collect_settle_seconds)
-            stmt = stmt.where(Event.received_at <= ctx(session).now() - settle)
+            stmt = stmt.where(Event.received_at <= func.now() - settle)
         events = list(session.scalars(stmt))
         for event in events:
             apply(session, event)
@@ -52,20 +57,31 @@ def _cursor(session: Session) -> Cursor:
 
 
 def apply(session: Session, event: Event) -> None:
-    """Turn one stored call into identity claims (a no-op for anonymous-only calls)."""
+    """Turn one stored call into identity claims (a no-op for anonymous-only calls).
+
+    An event the identity rules refuse is logged and passed over: one bad event must not
+    stop the stream behind it.
+    """
     claims = event_claims(event)
     if not any(c.strong for c in claims):
         return
-    with session.begin_nested():  # one bad event must not stop the stream
-        result = resolve(
-            session,
-            claims,
-            source=f"collect:{event.source_id}",
-            reason=f"{event.type} {event.message_id}",
-            create=event.type in ("identify", "alias") or event.user_key is not None,
-        )
-        if event.type == "identify" and result.member is not None:
-            _take_traits(result.member, event.body.get("traits"))
+    try:
+        with session.begin_nested():
+            _resolve(session, event, claims)
+    except DomainError as exc:  # a refusal is final; a database error retries the batch
+        log.warning("identity processor skipped %s %s: %s", event.type, event.message_id, exc)
+
+
+def _resolve(session: Session, event: Event, claims: list[Claim]) -> None:
+    result = resolve(
+        session,
+        claims,
+        source=f"collect:{event.source_id}",
+        reason=f"{event.type} {event.message_id}",
+        create=event.type in ("identify", "alias") or event.user_key is not None,
+    )
+    if event.type == "identify" and result.member is not None:
+        _take_traits(result.member, event.body.get("traits"))
 
 
 #: Traits that are identifiers (kept as identifiers, not as free-form traits).

@@ -1,37 +1,51 @@
-"""Writing a batch of checked events: dedupe by messageId and append, in one transaction.
+"""Writing checked events: dedupe by (source, messageId) and append, in one transaction.
 
-This is the hot path of collection, so it talks to the driver directly: on PostgreSQL one
-statement (insert the message ids, keep the new ones, insert their events from arrays);
-on SQLite two ``executemany`` calls. Both commit before the caller answers 200.
+This is the hot path of collection, so it talks to the driver directly:
+
+* PostgreSQL: one statement. The derived columns travel as one JSON document and the bodies
+  as another (both serialised by orjson in C; the driver's per-element array adaptation costs
+  more than the insert), the message ids go into the ledger in a fixed order (so two writers
+  with overlapping retries cannot deadlock), and only the events whose id was new are stored.
+  ``received_at`` is the database's transaction time, which the identity processor's settle
+  window relies on (ADR 0005).
+* SQLite: the writer holds the database's one write lock (``BEGIN IMMEDIATE``), reads which
+  ids it already has, and ``executemany``-inserts the rest.
+
+Both return the (source, messageId) pairs that were new, after COMMIT.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import orjson
-from sqlalchemy.engine import Engine
 
 from omohub.collect.rules import Row
 
+Key = tuple[int, str]
+
 _PG_INSERT = """
-WITH new AS (
+WITH input AS (
+    SELECT r.*, b.body
+    FROM json_to_recordset(%(rows)s::json) AS r(
+        i bigint, s bigint, m text, t text, e text, u text, a text, p text, ts timestamptz)
+    JOIN json_array_elements(%(bodies)s::json) WITH ORDINALITY AS b(body, i) USING (i)
+), new AS (
     INSERT INTO event_message_ids (source_id, message_id)
-    SELECT %(source)s, m FROM unnest(%(ids)s::text[]) AS m
+    SELECT s, m FROM input ORDER BY s, m COLLATE "C"
     ON CONFLICT DO NOTHING
-    RETURNING message_id
+    RETURNING source_id, message_id
+), stored AS (
+    INSERT INTO events (received_at, message_id, source_id, type, event, user_key,
+                        anonymous_id, product_ref, timestamp, body)
+    SELECT now(), input.m, input.s, input.t, input.e, input.u, input.a, input.p, input.ts, input.body
+    FROM input JOIN new ON new.source_id = input.s AND new.message_id = input.m
+    ORDER BY input.i
 )
-INSERT INTO events (received_at, message_id, source_id, type, event, user_key,
-                    anonymous_id, product_ref, timestamp, body)
-SELECT %(received)s, e.message_id, %(source)s, e.type, e.event, e.user_key,
-       e.anonymous_id, e.product_ref, e.ts, e.body::jsonb
-FROM unnest(%(ids)s::text[], %(types)s::text[], %(events)s::text[], %(user_keys)s::text[],
-            %(anons)s::text[], %(products)s::text[], %(times)s::timestamptz[], %(bodies)s::text[])
-     AS e(message_id, type, event, user_key, anonymous_id, product_ref, ts, body)
-JOIN new USING (message_id)
+SELECT source_id, message_id FROM new
 """
 
-_SQLITE_IDS = "INSERT INTO event_message_ids (source_id, message_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _SQLITE_EVENTS = (
     "INSERT INTO events (received_at, message_id, source_id, type, event, user_key, anonymous_id,"
     " product_ref, timestamp, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -39,92 +53,108 @@ _SQLITE_EVENTS = (
 
 
 def unique_rows(rows: list[Row]) -> list[Row]:
-    """Drop repeats of a messageId inside one batch (the first one counts)."""
-    seen: set[str] = set()
+    """Drop repeats of a (source, messageId) among ``rows`` (the first one counts)."""
+    seen: set[Key] = set()
     out = []
     for row in rows:
-        if row.message_id not in seen:
-            seen.add(row.message_id)
+        key = (row.source_id, row.message_id)
+        if key not in seen:
+            seen.add(key)
             out.append(row)
     return out
 
 
-def append(engine: Engine, source_id: int, rows: list[Row], received_at: dt.datetime) -> int:
-    """Store the rows not seen before; returns how many were new. Commits."""
-    rows = unique_rows(rows)
-    if not rows:
-        return 0
-    if engine.dialect.name == "postgresql":
-        return _append_pg(engine, source_id, rows, received_at)
-    return _append_sqlite(engine, source_id, rows, received_at)
-
-
-def _append_pg(engine: Engine, source_id: int, rows: list[Row], received_at: dt.datetime) -> int:
+def append_pg(conn: Any, rows: list[Row]) -> set[Key]:
+    """Store ``rows`` (unique keys) on a psycopg connection and commit; the new keys."""
     params = {
-        "source": source_id,
-        "received": received_at,
-        "ids": [r.message_id for r in rows],
-        "types": [r.type for r in rows],
-        "events": [r.event for r in rows],
-        "user_keys": [r.user_key for r in rows],
-        "anons": [r.anonymous_id for r in rows],
-        "products": [r.product_ref for r in rows],
-        "times": [r.timestamp for r in rows],
-        "bodies": [orjson.dumps(r.body).decode() for r in rows],
+        "rows": orjson.dumps(
+            [
+                {
+                    "i": i,
+                    "s": r.source_id,
+                    "m": r.message_id,
+                    "t": r.type,
+                    "e": r.event,
+                    "u": r.user_key,
+                    "a": r.anonymous_id,
+                    "p": r.product_ref,
+                    "ts": r.timestamp,
+                }
+                for i, r in enumerate(rows, 1)
+            ]
+        ).decode(),
+        "bodies": (b"[" + b",".join(r.body for r in rows) + b"]").decode(),
     }
-    raw = engine.raw_connection()
     try:
-        cur = raw.cursor()
+        cur = conn.cursor()
         cur.execute(_PG_INSERT, params)
-        stored: int = cur.rowcount
+        new = {(int(s), str(m)) for s, m in cur.fetchall()}
         cur.close()
-        raw.commit()
-        return stored
+        conn.commit()
+        return new
     except BaseException:
-        raw.rollback()
+        conn.rollback()
         raise
-    finally:
-        raw.close()
 
 
-def _sqlite_time(value: dt.datetime) -> str:
-    # The format SQLAlchemy's DateTime uses on SQLite, so ORM reads parse it back.
+def sqlite_time(value: dt.datetime) -> str:
+    """The format SQLAlchemy's DateTime uses on SQLite, so ORM reads parse it back."""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _append_sqlite(engine: Engine, source_id: int, rows: list[Row], received_at: dt.datetime) -> int:
-    received = _sqlite_time(received_at)
-    raw = engine.raw_connection()
+def append_sqlite(conn: Any, rows: list[Row], received_at: dt.datetime) -> set[Key]:
+    """Store ``rows`` (unique keys) on an sqlite3 connection in autocommit mode; the new keys."""
+    cur = conn.cursor()
+    cur.execute("BEGIN IMMEDIATE")
     try:
-        cur = raw.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        new: list[Row] = []
-        for row in rows:  # rowcount per id tells new from repeated
-            cur.execute(_SQLITE_IDS, (source_id, row.message_id))
-            if cur.rowcount == 1:
-                new.append(row)
+        new = _unseen_sqlite(cur, rows)
+        fresh = [r for r in rows if (r.source_id, r.message_id) in new]
+        cur.executemany(
+            "INSERT INTO event_message_ids (source_id, message_id) VALUES (?, ?)",
+            [(r.source_id, r.message_id) for r in fresh],
+        )
+        received = sqlite_time(received_at)
         cur.executemany(
             _SQLITE_EVENTS,
             [
                 (
                     received,
                     r.message_id,
-                    source_id,
+                    r.source_id,
                     r.type,
                     r.event,
                     r.user_key,
                     r.anonymous_id,
                     r.product_ref,
-                    _sqlite_time(r.timestamp),
-                    orjson.dumps(r.body).decode(),
+                    sqlite_time(r.timestamp),
+                    r.body.decode(),
                 )
-                for r in new
+                for r in fresh
             ],
         )
         cur.execute("COMMIT")
-        return len(new)
+        return new
     except BaseException:
-        raw.cursor().execute("ROLLBACK")
+        if conn.in_transaction:
+            cur.execute("ROLLBACK")
         raise
     finally:
-        raw.close()
+        cur.close()
+
+
+def _unseen_sqlite(cur: Any, rows: list[Row]) -> set[Key]:
+    """The keys of ``rows`` not in the ledger (read under the write lock, so it stays true)."""
+    by_source: dict[int, list[str]] = {}
+    for r in rows:
+        by_source.setdefault(r.source_id, []).append(r.message_id)
+    seen: set[Key] = set()
+    for source_id, ids in by_source.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur.execute(
+                f"SELECT message_id FROM event_message_ids WHERE source_id = ? AND message_id IN ({marks})",
+                [source_id, *chunk],
+            )
+            seen.update((source_id, m) for (m,) in cur.fetchall())
+    return {(r.source_id, r.message_id) for r in rows} - seen

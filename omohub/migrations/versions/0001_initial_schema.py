@@ -493,7 +493,7 @@ def _create_events() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE events (seq BIGSERIAL NOT NULL,"
-            + _EVENT_COLUMNS.format(ts="TIMESTAMPTZ", json="JSONB")
+            + _EVENT_COLUMNS.format(ts="TIMESTAMPTZ", json="JSON")  # as sent; jsonb costs inserts (ADR 0031)
             + ", CONSTRAINT pk_events PRIMARY KEY (seq, received_at))"
             " PARTITION BY RANGE (received_at)"
         )
