@@ -21,12 +21,14 @@ log = logging.getLogger(__name__)
 
 def jobs(hub: Hub, client: httpx.Client) -> list[tuple[str, Callable[[], int]]]:
     """Each job does one bounded batch and says how much it did."""
+    from omohub.collect.partitions import keep_ahead
     from omohub.collect.processor import process_batch
 
     return [
         ("outbox", lambda: relay_batch(hub.sessions, hub.dispatcher)),
         ("identity", lambda: process_batch(hub.sessions)),
         ("webhooks", lambda: deliver_due(hub.sessions, client)),
+        ("partitions", lambda: keep_ahead(hub.engine)),  # daily; free otherwise
     ]
 
 
