@@ -64,12 +64,13 @@ def ensure_partitions(
     while month <= last:
         name = partition_name(month)
         if name not in existing:
+            until = add_months(month, 1)
             try:
                 with engine.begin() as conn:
                     conn.execute(
                         text(
                             f"CREATE TABLE {name} PARTITION OF events FOR VALUES FROM "
-                            f"('{month.isoformat()} 00:00+00') TO ('{add_months(month, 1).isoformat()} 00:00+00')"
+                            f"('{month.isoformat()} 00:00+00') TO ('{until.isoformat()} 00:00+00')"
                         )
                     )
                 created.append(name)
