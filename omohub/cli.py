@@ -7,7 +7,9 @@ import sys
 import click
 
 from omohub.bootstrap import Hub, build_hub
+from omohub.catalog.cli import catalog_command
 from omohub.core.errors import DomainError
+from omohub.org.cli import staff_command, stores_command
 
 
 def _hub() -> Hub:
@@ -33,12 +35,15 @@ def init() -> None:
     """Create or upgrade the database to the newest schema (safe to run again)."""
     from omohub.collect.partitions import ensure_partitions
     from omohub.core.migrate import current_revision, upgrade
+    from omohub.org.service import ensure_standard_channels
 
     hub = _hub()
     before = current_revision(hub.engine)
     upgrade(hub.engine)
     ensure_partitions(hub.engine)
     after = current_revision(hub.engine)
+    with hub.uow() as session:
+        ensure_standard_channels(session)
     url = hub.engine.url.render_as_string(hide_password=True)
     click.echo(
         f"database {url}: "
@@ -76,6 +81,17 @@ def worker() -> None:
         run_forever(_hub())
     except KeyboardInterrupt:
         pass
+
+
+@main.group("import")
+@click.pass_context
+def import_(ctx: click.Context) -> None:
+    """Move ERP master data in from CSV files: stores, staff, catalog (docs/import.md)."""
+    ctx.obj = ctx.obj or _hub
+
+
+for _command in (stores_command, staff_command, catalog_command):
+    import_.add_command(_command)
 
 
 @main.group()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from omohub.bootstrap import Hub
 
@@ -23,3 +24,12 @@ def drain(hub: Hub) -> None:
     from omohub.worker import drain as run
 
     run(hub)
+
+
+def omohub(database_url: str, *args: str, env: dict[str, str] | None = None) -> Any:
+    """Run ``omohub ARGS`` in-process against ``database_url``; returns click's Result."""
+    from click.testing import CliRunner
+
+    from omohub.cli import main
+
+    return CliRunner().invoke(main, list(args), env={"OMOHUB_DATABASE_URL": database_url, **(env or {})})
