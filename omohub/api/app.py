@@ -47,16 +47,20 @@ def create_app(hub: Hub, *, run_worker: bool = False) -> FastAPI:
             conn.exec_driver_sql("SELECT 1")
         return {"status": "ok", "version": __version__}
 
+    from omohub.console.app import create_console
+
+    app.mount("/console", create_console(hub))
     return app
 
 
 def _routers() -> list[APIRouter]:
     from omohub.catalog.routes import router as catalog
     from omohub.collect.routes import router as collect
+    from omohub.console.public import router as console
     from omohub.customer360.routes import router as customer360
     from omohub.members.routes import router as members
     from omohub.orders.routes import router as orders
     from omohub.org.routes import router as org
 
     # customer360 before members: /members/lookup must win over /members/{member_id}
-    return [collect, customer360, members, orders, org, catalog]
+    return [collect, customer360, members, orders, org, catalog, console]

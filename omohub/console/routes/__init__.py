@@ -1,0 +1,1 @@
+"""Console routes, one module per area; thin: parse, authorise, call one service, render."""
