@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 import click
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omohub.core.csvimport import Column, Outcome, Table, Ticker, read_table
@@ -102,6 +103,13 @@ def run_import(
             hub.close()
     except DomainError as exc:
         click.echo(f"error: {exc.detail}", err=True)
+        sys.exit(2)
+    except IntegrityError:
+        # Another import or request wrote one of the same codes after we checked them;
+        # the transaction rolled back, so running again sees it and is exact.
+        click.echo(
+            "error: the same records were changed meanwhile; nothing was written, run it again", err=True
+        )
         sys.exit(2)
     for line in report(table, outcome):
         click.echo(line)

@@ -229,3 +229,19 @@ def test_init_seeds_standard_channels_idempotently(hub: Hub, database_url: str) 
     with hub.uow() as session:
         codes = session.scalars(select(Channel.code).order_by(Channel.id)).all()
     assert codes == ["pos", "web", "app", "line", "marketplace", "delivery"]
+
+
+def test_codes_taken_meanwhile_roll_back_with_a_message(
+    hub: Hub, database_url: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """If another writer inserts the same codes between our check and our write, the unique
+    index stops us: nothing is half-written and the message says to run again."""
+    from omohub.org import imports
+
+    omohub(database_url, "import", "stores", str(EXAMPLES / "stores.csv"))
+    before = stores(hub)
+    monkeypatch.setattr(imports, "existing_by_code", lambda *args: {})  # as if not there yet
+    text = (EXAMPLES / "stores.csv").read_text() + "NEW-1,新店,台北市,,,,Asia/Taipei\n"
+    r = omohub(database_url, "import", "stores", write(tmp_path, "stores.csv", text))
+    assert r.exit_code == 2 and "changed meanwhile; nothing was written" in r.stderr
+    assert stores(hub) == before
