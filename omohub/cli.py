@@ -74,13 +74,15 @@ def serve(host: str, port: int, worker: bool, workers: int) -> None:
 @main.command()
 def worker() -> None:
     """Relay the outbox, deliver webhooks and process collected events until stopped."""
-    from omohub.worker import run_forever
+    from omohub.worker import run_process
 
-    click.echo("worker running; Ctrl-C to stop")
+    hub = _hub()
+    click.echo("worker running; Ctrl-C or SIGTERM to stop")
     try:
-        run_forever(_hub())
-    except KeyboardInterrupt:
-        pass
+        run_process(hub)
+    finally:
+        hub.close()
+    click.echo("worker stopped")
 
 
 @main.group("import")

@@ -7,6 +7,7 @@ SKIP LOCKED), or inside ``omohub serve --worker`` / ``omohub demo`` as a thread.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Callable
 
@@ -57,11 +58,35 @@ def drain(hub: Hub, client: httpx.Client | None = None, max_rounds: int = 1000) 
 
 
 def run_forever(hub: Hub, stop: threading.Event | None = None) -> None:
+    """Work until ``stop`` is set; the batch in hand is finished first (nothing half-sent)."""
     stop = stop or threading.Event()
     with httpx.Client(timeout=hub.settings.webhook_timeout_seconds) as client:
         while not stop.is_set():
             if run_once(hub, client) == 0:
                 stop.wait(hub.settings.worker_poll_seconds)
+
+
+def run_process(hub: Hub) -> None:
+    """``omohub worker``: log to stderr, work until SIGTERM or SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is too many
+    stop = threading.Event()
+    stop_on_signals(stop)
+    run_forever(hub, stop)
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM or SIGINT: finish the current batch, then return. A second one exits at once
+    (safe too: claimed deliveries come due again when their lease runs out)."""
+
+    def handle(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise SystemExit(128 + signum)
+        log.warning("%s: stopping after the current batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
 
 
 class BackgroundWorker:

@@ -61,6 +61,7 @@ def _routers() -> list[APIRouter]:
     from omohub.members.routes import router as members
     from omohub.orders.routes import router as orders
     from omohub.org.routes import router as org
+    from omohub.webhooks.routes import router as webhooks
 
     # customer360 before members: /members/lookup must win over /members/{member_id}
-    return [collect, customer360, members, orders, org, catalog, console]
+    return [collect, customer360, members, orders, org, catalog, webhooks, console]

@@ -75,6 +75,17 @@ class Settings(BaseSettings):
     clerk_lookup_audit: bool = Field(default=True, description="Audit every clerk look-up.")
     webhook_timeout_seconds: float = Field(default=10.0, description="Webhook HTTP timeout.")
     webhook_max_attempts: int = Field(default=12, description="Deliveries give up after this.")
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        description=(
+            "How long a claimed delivery stays reserved for the worker sending it; after a worker"
+            " crash it is sent again when this runs out. At least 3 x the timeout."
+        ),
+    )
+    webhook_concurrency: int = Field(default=8, ge=1, description="Deliveries one worker sends at once.")
+    outbox_max_attempts: int = Field(
+        default=10, ge=1, description="An outbox message whose handlers keep failing is set aside after this."
+    )
     worker_poll_seconds: float = Field(default=0.5, description="Idle worker poll interval.")
 
     @field_validator("merge_auto_types", "merge_blocklist", mode="before")

@@ -7,6 +7,10 @@ rolls back) with the state change that raised it, and the worker relays it after
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib
+import pkgutil
+from pathlib import Path
 from typing import Any, ClassVar
 
 
@@ -33,4 +37,16 @@ def register(cls: type[DomainEvent]) -> type[DomainEvent]:
 
 
 def known_topics() -> dict[str, type[DomainEvent]]:
+    """Every registered event by topic, after importing each domain's ``events`` module."""
+    _discover()
     return dict(sorted(_REGISTRY.items()))
+
+
+@functools.cache
+def _discover(package: str = "omohub") -> None:
+    # Registration is an import side effect; importing every ``<domain>/events.py`` here means
+    # subscriptions and docs see all topics whichever modules the entry point happened to load.
+    root = importlib.import_module(package)
+    for info in pkgutil.iter_modules(root.__path__):
+        if info.ispkg and (Path(root.__path__[0]) / info.name / "events.py").exists():
+            importlib.import_module(f"{package}.{info.name}.events")

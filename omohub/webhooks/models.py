@@ -21,7 +21,14 @@ class Subscription(Base):
     created_at: Mapped[dt.datetime]
 
 
+#: A delivery's life: pending → delivered, or pending → failed after the last attempt, or
+#: pending → cancelled when its subscription is deactivated. Redelivery makes it pending again.
+STATUSES = ("pending", "delivered", "failed", "cancelled")
+
+
 class Delivery(Base):
+    """One event for one subscription; ``attempts`` also fences a worker whose lease ran out."""
+
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -40,4 +47,5 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("outbox_id", "subscription_id"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_subscription", "subscription_id", "id"),
     )

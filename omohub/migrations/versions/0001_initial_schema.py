@@ -87,10 +87,12 @@ def upgrade() -> None:
     sa.Column('dispatched_at', omohub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('retry_at', omohub.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('failed_at', omohub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_pending', ['id'], unique=False, postgresql_where=sa.text('dispatched_at IS NULL'), sqlite_where=sa.text('dispatched_at IS NULL'))
+        batch_op.create_index('ix_outbox_pending', ['id'], unique=False, postgresql_where=sa.text('dispatched_at IS NULL AND failed_at IS NULL'), sqlite_where=sa.text('dispatched_at IS NULL AND failed_at IS NULL'))
 
     op.create_table('products',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -238,6 +240,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_deliveries_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_subscription', ['subscription_id', 'id'], unique=False)
 
     op.create_table('identifiers',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -432,6 +435,7 @@ def downgrade() -> None:
 
     op.drop_table('identifiers')
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_deliveries_subscription')
         batch_op.drop_index('ix_webhook_deliveries_due')
 
     op.drop_table('webhook_deliveries')
@@ -454,7 +458,7 @@ def downgrade() -> None:
     op.drop_table('shared_identifiers')
     op.drop_table('products')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_pending', postgresql_where=sa.text('dispatched_at IS NULL'), sqlite_where=sa.text('dispatched_at IS NULL'))
+        batch_op.drop_index('ix_outbox_pending', postgresql_where=sa.text('dispatched_at IS NULL AND failed_at IS NULL'), sqlite_where=sa.text('dispatched_at IS NULL AND failed_at IS NULL'))
 
     op.drop_table('outbox')
     op.drop_table('events')
