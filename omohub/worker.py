@@ -6,6 +6,7 @@ SKIP LOCKED), or inside ``omohub serve --worker`` / ``omohub demo`` as a thread.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import signal
 import threading
@@ -14,8 +15,8 @@ from collections.abc import Callable
 import httpx
 
 from omohub.bootstrap import Hub
-from omohub.core.outbox import relay_batch
-from omohub.webhooks.tasks import deliver_due
+from omohub.core.outbox import prune, relay_batch
+from omohub.webhooks.tasks import deliver_due, prune_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ def jobs(hub: Hub, client: httpx.Client) -> list[tuple[str, Callable[[], int]]]:
         ("identity", lambda: process_batch(hub.sessions)),
         ("webhooks", lambda: deliver_due(hub.sessions, client)),
         ("partitions", lambda: keep_ahead(hub.engine)),  # daily; free otherwise
+        ("housekeeping", lambda: housekeeping(hub)),  # hourly once caught up
     ]
 
 
@@ -87,6 +89,33 @@ def stop_on_signals(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
+
+
+class Housekeeping:
+    """Deletes outbox messages and webhook deliveries past their retention, a bounded batch
+    per tick; once caught up it rests for an hour (per database), so it is free otherwise."""
+
+    BATCH = 5000
+
+    def __init__(self) -> None:
+        self.rest_until: dict[str, dt.datetime] = {}
+
+    def __call__(self, hub: Hub) -> int:
+        key, now, s = hub.engine.url.render_as_string(hide_password=True), hub.context.now(), hub.settings
+        if now < self.rest_until.get(key, now - dt.timedelta(seconds=1)):
+            return 0
+        with hub.uow() as session:
+            done = 0
+            if s.outbox_retention_days:
+                done += prune(session, dt.timedelta(days=s.outbox_retention_days), self.BATCH)
+            if s.webhook_retention_days:
+                done += prune_deliveries(session, dt.timedelta(days=s.webhook_retention_days), self.BATCH)
+        if done < self.BATCH:
+            self.rest_until[key] = now + dt.timedelta(hours=1)
+        return done
+
+
+housekeeping = Housekeeping()
 
 
 class BackgroundWorker:

@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(
         default=10, ge=1, description="An outbox message whose handlers keep failing is set aside after this."
     )
+    outbox_retention_days: int = Field(
+        default=7, ge=0, description="Dispatched outbox messages are deleted after this many days (0: never)."
+    )
+    webhook_retention_days: int = Field(
+        default=30,
+        ge=0,
+        description="Finished webhook deliveries are deleted after this many days (0: never).",
+    )
     worker_poll_seconds: float = Field(default=0.5, description="Idle worker poll interval.")
 
     @field_validator("merge_auto_types", "merge_blocklist", mode="before")

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import Index, String, Text, or_, select, text, update
+from sqlalchemy import Index, String, Text, delete, or_, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from omohub.core.context import ctx
@@ -180,3 +180,12 @@ def retry_failed(session: Session, message_ids: list[int] | None = None) -> int:
     for msg in rows:
         msg.failed_at, msg.retry_at, msg.attempts = None, None, 0
     return len(rows)
+
+
+def prune(session: Session, older_than: dt.timedelta, limit: int = 5000) -> int:
+    """Delete up to ``limit`` messages dispatched more than ``older_than`` ago (oldest first);
+    pending and set-aside ones are kept whatever their age."""
+    cutoff = ctx(session).now() - older_than
+    old = select(OutboxMessage.id).where(OutboxMessage.dispatched_at < cutoff).order_by(OutboxMessage.id)
+    gone = session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(old.limit(limit))))
+    return gone.rowcount  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from omohub.webhooks.models import Delivery, Subscription
@@ -65,3 +65,14 @@ def lock_deliveries(session: Session, ids: list[int]) -> list[Delivery]:
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     return list(session.scalars(stmt))
+
+
+def delete_finished(session: Session, created_before: dt.datetime, limit: int) -> int:
+    old = (
+        select(Delivery.id)
+        .where(Delivery.status != "pending", Delivery.created_at < created_before)
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    gone = session.execute(delete(Delivery).where(Delivery.id.in_(old)))
+    return gone.rowcount  # type: ignore[attr-defined]

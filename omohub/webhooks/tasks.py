@@ -138,3 +138,9 @@ def _apply(d: Delivery, c: Claimed, outcome: Outcome, now: dt.datetime, max_atte
         d.next_attempt_at = now + backoff(d.attempts)
         log.info("webhook delivery %s attempt %s failed: %s", d.id, d.attempts, outcome.error)
     d.last_status_code, d.last_error = outcome.status_code, outcome.error
+
+
+def prune_deliveries(session: Session, older_than: dt.timedelta, limit: int = 5000) -> int:
+    """Delete up to ``limit`` finished deliveries (delivered, failed, cancelled) created more
+    than ``older_than`` ago; pending ones are kept whatever their age."""
+    return repository.delete_finished(session, ctx(session).now() - older_than, limit)
