@@ -38,6 +38,7 @@ def create_console(hub: Hub) -> FastAPI:
         max_age=SESSION_SECONDS,
         path=PREFIX,
         same_site="lax",
+        https_only=hub.settings.console_secure_cookie,
     )
     app.mount("/static", StaticFiles(packages=[("omohub.console", "static")]), name="static")
     _install_errors(app)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         default="",
         description="Signs console sessions and member-card links; generated into ./var if empty.",
     )
+    console_secure_cookie: bool = Field(
+        default=False,
+        description="Mark the console's session cookie Secure (HTTPS only); turn on behind TLS.",
+    )
     var_dir: Path = Field(default=Path("var"), description="Where local state (secret key) lives.")
     collect_max_inflight: int = Field(
         default=64, description="Collection requests processed at once before 429 is returned."

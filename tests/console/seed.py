@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from fastapi.testclient import TestClient
 
-from omohub.access.service import create_user
+from omohub.access.models import ConsoleUser
 from omohub.bootstrap import Hub
 from omohub.catalog.models import Product, Sku
+from omohub.core.security import hash_password
 from omohub.members import service as members
 from omohub.members.schemas import MemberIn
 from omohub.orders import service as orders
@@ -63,8 +65,18 @@ def seed(hub: Hub, client: TestClient | None = None) -> Shop:
                     created_at=now,
                 )
             )
-        for role in ROLES:
-            create_user(session, role, PASSWORD, role, name=f"{role} 測試", store_id=store.id)
+        for role in ROLES:  # one scrypt hash per test process keeps the suite fast
+            session.add(
+                ConsoleUser(
+                    username=role,
+                    name=f"{role} 測試",
+                    password_hash=_password_hash(),
+                    role=role,
+                    store_id=store.id,
+                    locale="zh-TW",
+                    created_at=now,
+                )
+            )
         amy = members.join(
             session,
             MemberIn(phone=PHONE, email=EMAIL, name="林小美", channel="pos", store_code="TPE-XINYI"),
@@ -86,6 +98,11 @@ def seed(hub: Hub, client: TestClient | None = None) -> Shop:
     if client is not None:
         _browse(hub, client)
     return shop
+
+
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
 
 
 def _order(

@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from omohub.access.models import ApiKey, AuditEntry, ConsoleUser
-from omohub.bootstrap import Hub
+from omohub.api.app import create_app
+from omohub.bootstrap import Hub, build_hub
 from omohub.console.rules import PAGES
+from omohub.core.config import Settings
 from tests.console.conftest import csrf_of, post_form, sign_in
 from tests.console.seed import ROLES, Shop
 
@@ -87,6 +89,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_and_sign_out_ends_the_session(
     assert r.status_code == 303 and r.headers["location"] == target
     assert "HttpOnly" in r.headers["set-cookie"] or "httponly" in r.headers["set-cookie"]
     assert "samesite=lax" in r.headers["set-cookie"].lower() and "path=/console" in r.headers["set-cookie"]
+    assert "secure" not in r.headers["set-cookie"].lower()  # plain http unless configured
     assert client.get(target).status_code == 200
     r = post_form(client, "/console/logout", {}, page="/console/")
     assert r.status_code == 303
@@ -169,3 +172,19 @@ def test_console_pages_send_security_headers(as_role: Callable[[str], TestClient
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["cache-control"] == "no-store"
+
+
+def test_secure_cookie_setting_marks_the_session_cookie_https_only(settings: Settings, shop: Shop) -> None:
+    secure = build_hub(settings.model_copy(update={"console_secure_cookie": True}))
+    try:
+        with TestClient(create_app(secure), base_url="https://testserver") as client:
+            r = client.get("/console/login")
+            token = csrf_of(r.text)
+            r = client.post(
+                "/console/login",
+                data={"username": "clerk", "password": "correct-horse-9", "csrf_token": token},
+                follow_redirects=False,
+            )
+            assert "secure" in r.headers["set-cookie"].lower()
+    finally:
+        secure.close()
