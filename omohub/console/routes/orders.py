@@ -64,6 +64,7 @@ def order_list(
         "orders",
         rows=rows,
         stores=[s for s in stores if own is None or s.id == own],
+        restricted=own is not None,
         channels=ORDER_CHANNELS,
         statuses=STATUSES,
         params=params,
