@@ -51,8 +51,9 @@ class Collector:
         self.hub = hub
         self.gate = Gate(hub.settings.collect_max_inflight)
         self.write_keys = WriteKeyCache()
-        # SQLite has one write lock: one writer thread never fights over it.
-        threads = 1 if hub.engine.dialect.name == "sqlite" else 2
+        # SQLite has one write lock: one writer thread never fights over it. PostgreSQL runs
+        # each statement on one core: a few writers keep both busy while others wait on COMMIT.
+        threads = 1 if hub.engine.dialect.name == "sqlite" else 4
         self.writer = GroupWriter(hub.engine, threads=threads, clock=hub.context.now)
 
     async def source(self, write_key: str) -> SourceInfo:
