@@ -81,9 +81,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One Chromium per test process (pytest-xdist runs one per worker)."""
+    """One Chromium for the browser tests of a module (per pytest-xdist worker).
+
+    Module scope, not session: Playwright's sync API leaves its event loop marked as running
+    in this thread while it is open, which would break later tests that call ``asyncio.run``.
+    """
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests"
         if os.environ.get("OMOHUB_REQUIRE_BROWSER") == "1":
