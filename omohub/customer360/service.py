@@ -162,7 +162,13 @@ def _timeline(
             at=p.ordered_at,
             kind="order",
             summary=f"{p.channel} order #{p.order_id}",
-            detail={"total": p.total, "store": p.store, "refunded": p.refunded_total},
+            detail={
+                "order_id": p.order_id,
+                "channel": p.channel,
+                "total": p.total,
+                "store": p.store,
+                "refunded": p.refunded_total,
+            },
         )
         for p in purchases
     ]
