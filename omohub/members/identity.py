@@ -47,18 +47,43 @@ class Resolution:
     refused: list[str] = field(default_factory=list)
 
 
-def claims_from(pairs: Iterable[tuple[str, object]], *, strict: bool = True) -> list[Claim]:
-    """Normalise ``(type, raw value)`` pairs; junk values disappear, bad ones raise (if strict)."""
+def claims_from(
+    pairs: Iterable[tuple[str, object]], *, strict: bool = True, blocked: frozenset[str] = frozenset()
+) -> list[Claim]:
+    """Normalise ``(type, raw value)`` pairs; junk values disappear, bad ones raise (if strict).
+
+    Junk is dropped before it is checked, so a POS that types ``0000000000`` for a customer
+    who would not give a number is not refused: the placeholder just identifies nobody.
+    """
     out: list[Claim] = []
     for type_, raw in pairs:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
+        if is_junk(type_, str(raw), blocked):
+            continue
         try:
-            out.append(Claim(type_, normalize(type_, raw)))
+            value = normalize(type_, raw)
         except InvalidIdentifier as exc:
             if strict:
                 raise BadIdentifier(str(exc), field=type_) from exc
+            continue
+        if not is_junk(type_, value, blocked):
+            out.append(Claim(type_, value))
     return out
+
+
+def usable(session: Session, claims: list[Claim]) -> list[Claim]:
+    """The claims that may identify someone: junk (the blocklist) dropped, repeats folded."""
+    blocked = junk_values(session)
+    seen: dict[tuple[str, str], Claim] = {}
+    for c in claims:
+        if not is_junk(c.type, c.value, blocked):
+            seen.setdefault((c.type, c.value), c)
+    return list(seen.values())
+
+
+def junk_values(session: Session) -> frozenset[str]:
+    return blocked_values(tuple(ctx(session).settings.merge_blocklist))
 
 
 def resolve(
@@ -72,19 +97,19 @@ def resolve(
 ) -> Resolution:
     """Find or create the one member these claims describe, merging where policy allows."""
     settings = ctx(session).settings
-    blocked = blocked_values(settings.merge_blocklist)
-    claims = _dedupe([c for c in claims if not is_junk(c.value, blocked)])
+    claims = usable(session, claims)
     strong = [c for c in claims if c.strong]
     weak = [c for c in claims if not c.strong]
-    repo.lock_identifiers(session, [(c.type, c.value) for c in strong])
-    owners = _owners(session, strong)
+    # Every claimed key is locked, weak ones too: the shared-device cap is a count.
+    repo.lock_identifiers(session, [(c.type, c.value) for c in claims])
+    owners, members = _locked_owners(session, strong)
     result = Resolution(member=None)
     if not owners:
-        if not strong or not create:
-            return result
+        if not create or not any(c.type != "member_id" for c in strong):
+            return result  # an unknown member id names nobody we could create
         result.member, result.created = _new_member(session, channel), True
     else:
-        result.member = _settle_owners(session, owners, result, reason, settings.merge_auto_types)
+        result.member = _settle_owners(session, owners, members, result, reason, settings.merge_auto_types)
     member = result.member
     result.attached = _attach_strong(session, member, strong, source)
     for claim in weak:
@@ -97,11 +122,18 @@ def resolve(
     return result
 
 
-def _dedupe(claims: list[Claim]) -> list[Claim]:
-    seen: dict[tuple[str, str], Claim] = {}
-    for c in claims:
-        seen.setdefault((c.type, c.value), c)
-    return list(seen.values())
+def _locked_owners(session: Session, strong: list[Claim]) -> tuple[dict[int, Claim], dict[int, Member]]:
+    """The owners of the strong claims, row-locked and re-read until nobody moved them.
+
+    Between reading who owns a claim and locking that member, a concurrent merge may fold
+    the member away (its identifiers move to the survivor); then we read again.
+    """
+    for _ in range(20):
+        owners = _owners(session, strong)
+        members = repo.lock_members(session, list(owners))
+        if all(m.status == "active" for m in members.values()) and _owners(session, strong) == owners:
+            return owners, members
+    raise RuntimeError("identity owners keep changing under concurrent merges")  # pragma: no cover
 
 
 def _owners(session: Session, strong: list[Claim]) -> dict[int, Claim]:
@@ -121,18 +153,22 @@ def _owners(session: Session, strong: list[Claim]) -> dict[int, Claim]:
 def _settle_owners(
     session: Session,
     owners: dict[int, Claim],
+    members: dict[int, Member],
     result: Resolution,
     reason: str,
     auto_types: tuple[str, ...],
 ) -> Member:
-    """Merge the owners the policy allows into one; the first-found owner keeps the call."""
-    members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(owners)))}
+    """Merge the owners the policy allows into one; the first-found owner keeps the call.
+
+    An owner joins the group only if both linking claims' types may merge automatically and
+    nobody has said it is a different person from anyone already in the group.
+    """
     primary_id = next(iter(owners))
     primary_claim = owners[primary_id]
     group = [members[primary_id]]
     for other_id, via in list(owners.items())[1:]:
         allowed = {via.type, primary_claim.type} <= set(auto_types)
-        if allowed and not repo.excluded(session, primary_id, other_id):
+        if allowed and not any(repo.excluded(session, m.id, other_id) for m in group):
             group.append(members[other_id])
         else:
             _suggest(session, primary_id, other_id, f"{reason}: {via.type} {via.value}")
@@ -140,7 +176,7 @@ def _settle_owners(
     group.sort(key=lambda m: (m.joined_at is None, m.id))
     survivor = group[0]
     for drop in group[1:]:
-        via = owners[drop.id] if drop.id != primary_id else primary_claim
+        via = owners[drop.id]
         merge(
             session,
             survivor.id,

@@ -8,6 +8,7 @@ every row back. Events follow automatically: they are found through identifiers.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Column, select, update
@@ -42,8 +43,8 @@ def merge(
     """Fold ``merged_id`` into ``survivor_id`` and return the record that can undo it."""
     if survivor_id == merged_id:
         raise MergeRefused("a member cannot be merged into itself")
-    repo.lock_members(session, [survivor_id, merged_id])
-    survivor, loser = _active(session, survivor_id), _active(session, merged_id)
+    locked = repo.lock_members(session, [survivor_id, merged_id])
+    survivor, loser = _active(locked, survivor_id), _active(locked, merged_id)
     now = ctx(session).now()
     undo: dict[str, Any] = {
         "identifiers_moved": [],
@@ -58,6 +59,7 @@ def merge(
         if ids:
             undo["refs"][f"{col.table.name}.{col.name}"] = ids
     _fill_profile(survivor, loser, undo)
+    _move_card(session, survivor, loser, undo)
     loser.status, loser.merged_into_id, loser.updated_at = "merged", survivor.id, now
     survivor.updated_at = now
     record = MergeRecord(
@@ -77,7 +79,12 @@ def merge(
 
 
 def unmerge(session: Session, member_id: int, *, actor: str = "system") -> MergeRecord:
-    """Undo the latest merge of ``member_id`` (the merged one) and keep them apart from now on."""
+    """Undo the latest merge of ``member_id`` (the merged one) and keep them apart from now on.
+
+    Rows go back only if they are still with the member that holds the survivor's data now
+    (the survivor, or whoever it was merged into since): a row that has moved on since (an
+    earlier unmerge took it, an erasure removed it) is left where it is.
+    """
     record = session.scalar(
         select(MergeRecord)
         .where(MergeRecord.merged_id == member_id, MergeRecord.undone_at.is_(None))
@@ -85,17 +92,21 @@ def unmerge(session: Session, member_id: int, *, actor: str = "system") -> Merge
     )
     if record is None:
         raise NotMerged(f"member {member_id} is not merged into anyone")
-    repo.lock_members(session, [record.survivor_id, record.merged_id])
-    loser = session.get(Member, record.merged_id)
-    survivor = session.get(Member, record.survivor_id)
-    assert loser is not None and survivor is not None
+    holder = repo.live_member(session, record.survivor_id)
+    assert holder is not None
+    locked = repo.lock_members(session, [record.survivor_id, record.merged_id, holder.id])
+    loser, survivor = locked[record.merged_id], locked[record.survivor_id]
+    holder = repo.live_member(session, record.survivor_id) or survivor
     undo, now = record.undo, ctx(session).now()
-    _restore_identifiers(session, undo, loser.id)
+    _restore_identifiers(session, undo, loser.id, holder.id, record.id)
     for key, ids in undo["refs"].items():
         table_name, col_name = key.split(".")
         table = Base.metadata.tables[table_name]
-        session.execute(update(table).where(table.c.id.in_(ids)).values({col_name: loser.id}))
-    _unfill_profile(survivor, loser, undo["survivor_filled"])
+        col = table.c[col_name]
+        session.execute(
+            update(table).where(table.c.id.in_(ids), col == holder.id).values({col_name: loser.id})
+        )
+    _unfill_profile(session, survivor, loser, undo)
     loser.status, loser.merged_into_id, loser.updated_at = "active", None, now
     survivor.updated_at = now
     record.undone_at, record.undone_by = now, actor
@@ -105,8 +116,8 @@ def unmerge(session: Session, member_id: int, *, actor: str = "system") -> Merge
     return record
 
 
-def _active(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
+def _active(locked: dict[int, Member], member_id: int) -> Member:
+    member = locked.get(member_id)
     if member is None:
         raise MemberNotFound(f"no member {member_id}")
     if member.status != "active":
@@ -126,13 +137,58 @@ def _move_identifiers(session: Session, loser: Member, survivor: Member, undo: d
     session.flush()
 
 
-def _restore_identifiers(session: Session, undo: dict[str, Any], loser_id: int) -> None:
+def _restore_identifiers(
+    session: Session, undo: dict[str, Any], loser_id: int, holder_id: int, record_id: int
+) -> None:
     moved = undo["identifiers_moved"]
     if moved:
-        session.execute(update(Identifier).where(Identifier.id.in_(moved)).values(member_id=loser_id))
+        back = list(
+            session.scalars(
+                select(Identifier).where(Identifier.id.in_(moved), Identifier.member_id == holder_id)
+            )
+        )
+        for ident in back:
+            ident.member_id = loser_id
+            if not ident.verified and _link_needed(session, holder_id, loser_id, ident, record_id):
+                session.add(_copy(ident, holder_id))
     for snap in undo["identifiers_dropped"]:
-        session.add(Identifier(member_id=loser_id, **_unsnapshot(snap)))
+        free = "id" in snap and session.get(Identifier, snap["id"]) is None
+        data = {k: v for k, v in _unsnapshot(snap).items() if k != "id" or free}
+        session.add(Identifier(member_id=loser_id, **data))
     session.flush()
+
+
+def _link_needed(session: Session, holder_id: int, loser_id: int, ident: Identifier, record_id: int) -> bool:
+    """Did a member that stays folded into the holder give up its own link to this device id?
+
+    Then the holder keeps a link of its own: that member's browsing was on it too.
+    """
+    leaving = set(repo.absorbed_ids(session, loser_id))
+    absorbed = [m for m in repo.absorbed_ids(session, holder_id) if m not in leaving]
+    others = session.scalars(
+        select(MergeRecord).where(
+            MergeRecord.survivor_id.in_(absorbed),
+            MergeRecord.undone_at.is_(None),
+            MergeRecord.id != record_id,
+        )
+    )
+    return any(
+        snap["type"] == ident.type and snap["value"] == ident.value
+        for other in others
+        for snap in other.undo["identifiers_dropped"]
+    )
+
+
+def _copy(ident: Identifier, member_id: int) -> Identifier:
+    return Identifier(
+        member_id=member_id,
+        type=ident.type,
+        value=ident.value,
+        verified=ident.verified,
+        source=ident.source,
+        created_at=ident.created_at,
+        last_seen_at=ident.last_seen_at,
+    )
 
 
 def _move_refs(session: Session, col: Column[Any], from_id: int, to_id: int) -> list[int]:
@@ -157,9 +213,23 @@ def _fill_profile(survivor: Member, loser: Member, undo: dict[str, Any]) -> None
         survivor.traits = {**(survivor.traits or {}), **missing}
 
 
-def _unfill_profile(survivor: Member, loser: Member, filled: dict[str, Any]) -> None:
+def _move_card(session: Session, survivor: Member, loser: Member, undo: dict[str, Any]) -> None:
+    """A survivor without a card takes the loser's (its barcode already finds the survivor)."""
+    if survivor.card_no is None and loser.card_no is not None:
+        undo["card_moved"] = card = loser.card_no
+        loser.card_no = None
+        session.flush()  # card_no is unique: free it before giving it away
+        survivor.card_no = card
+
+
+def _unfill_profile(session: Session, survivor: Member, loser: Member, undo: dict[str, Any]) -> None:
     """Give back what the merge filled in, unless someone has changed it since."""
-    for field, before in filled.items():
+    card = undo.get("card_moved")
+    if card is not None and survivor.card_no == card:
+        survivor.card_no = None
+        session.flush()
+        loser.card_no = card
+    for field, before in undo["survivor_filled"].items():
         if field == "traits":
             survivor.traits = {
                 **before,
@@ -181,6 +251,7 @@ def _exclude(session: Session, a: int, b: int) -> None:
 
 def _snapshot(ident: Identifier) -> dict[str, Any]:
     return {
+        "id": ident.id,
         "type": ident.type,
         "value": ident.value,
         "verified": ident.verified,
@@ -191,8 +262,6 @@ def _snapshot(ident: Identifier) -> dict[str, Any]:
 
 
 def _unsnapshot(snap: dict[str, Any]) -> dict[str, Any]:
-    import datetime as dt
-
     return {
         **snap,
         "created_at": dt.datetime.fromisoformat(snap["created_at"]),
@@ -205,8 +274,6 @@ def _iso(value: Any) -> str | None:
 
 
 def _field_value(field: str, value: Any) -> Any:
-    import datetime as dt
-
     if field == "joined_at" and value is not None:
         return dt.datetime.fromisoformat(value)
     return value

@@ -85,15 +85,15 @@ def absorbed_ids(session: Session, member_id: int) -> list[int]:
 
 
 def excluded(session: Session, a: int, b: int) -> bool:
-    low, high = sorted((a, b))
-    return (
-        session.scalar(
-            select(MergeExclusion.id).where(
-                MergeExclusion.member_low_id == low, MergeExclusion.member_high_id == high
-            )
+    """Whether a person said these two (or anyone merged into either) are different people."""
+    side_a, side_b = set(absorbed_ids(session, a)), set(absorbed_ids(session, b))
+    both = side_a | side_b
+    pairs = session.execute(
+        select(MergeExclusion.member_low_id, MergeExclusion.member_high_id).where(
+            MergeExclusion.member_low_id.in_(both), MergeExclusion.member_high_id.in_(both)
         )
-        is not None
     )
+    return any((lo in side_a and hi in side_b) or (lo in side_b and hi in side_a) for lo, hi in pairs)
 
 
 def lock_identifiers(session: Session, keys: list[tuple[str, str]]) -> None:
@@ -109,10 +109,40 @@ def lock_identifiers(session: Session, keys: list[tuple[str, str]]) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-def lock_members(session: Session, ids: list[int]) -> None:
-    """Row locks on members, in id order (consistent order avoids deadlocks)."""
-    if session.get_bind().dialect.name != "postgresql" or not ids:
-        return
-    session.execute(
-        select(Member.id).where(Member.id.in_(sorted(set(ids)))).order_by(Member.id).with_for_update()
+def lock_members(session: Session, ids: list[int]) -> dict[int, Member]:
+    """Lock member rows in id order (no deadlocks) and re-read them.
+
+    The re-read matters: an instance loaded earlier in this transaction may say ``active``
+    while another transaction merged it in the meantime; after the lock we see the truth.
+    """
+    if not ids:
+        return {}
+    stmt = (
+        select(Member)
+        .where(Member.id.in_(sorted(set(ids))))
+        .order_by(Member.id)
+        .execution_options(populate_existing=True)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return {m.id: m for m in session.scalars(stmt)}
+
+
+def lock_live_member(session: Session, member_id: int) -> Member | None:
+    """The live member behind ``member_id``, held so that no merge can fold it away now.
+
+    For other domains that attach rows to a member (orders, points): without this, a row
+    written while a concurrent merge commits would point at the tombstone. ``FOR KEY
+    SHARE`` is the lock a foreign key takes anyway; it waits only for merges.
+    """
+    for _ in range(50):
+        member = live_member(session, member_id)
+        if member is None:
+            return None
+        stmt = select(Member).where(Member.id == member.id).execution_options(populate_existing=True)
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(read=True, key_share=True)
+        member = session.scalar(stmt)
+        if member is not None and member.status == "active":
+            return member
+    raise RuntimeError(f"member {member_id} keeps moving")  # pragma: no cover

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -120,6 +121,7 @@ _NORMALIZERS = {
 }
 
 
+@lru_cache(maxsize=8)
 def blocked_values(blocklist: tuple[str, ...]) -> frozenset[str]:
     """The blocklist in every spelling it may arrive in (raw, lower-case, normalised phone)."""
     found: set[str] = {""}
@@ -132,8 +134,17 @@ def blocked_values(blocklist: tuple[str, ...]) -> frozenset[str]:
     return frozenset(found)
 
 
-def is_junk(value: str, blocked: frozenset[str]) -> bool:
-    return value in blocked or value.lower() in blocked
+def is_junk(type_: str, value: str, blocked: frozenset[str]) -> bool:
+    """A placeholder, not a person: ``0000000000``, ``test@test.com``, ``shop:undefined``.
+
+    For ids in other systems the part after ``source:`` is checked too, because a broken
+    integration sends the same ``"undefined"`` userId for every visitor.
+    """
+    value = value.strip()
+    candidates = [value]
+    if type_ == "external":
+        candidates.append(value.partition(":")[2].strip())
+    return any(v in blocked or v.lower() in blocked for v in candidates)
 
 
 def luhn_digit(digits: str) -> str:

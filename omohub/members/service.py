@@ -14,7 +14,7 @@ from omohub.core.outbox import emit
 from omohub.members import repository as repo
 from omohub.members.errors import BadIdentifier, MemberNotFound
 from omohub.members.events import MemberUpdated
-from omohub.members.identity import Resolution, claims_from, resolve
+from omohub.members.identity import Resolution, claims_from, junk_values, resolve
 from omohub.members.merge import merge, unmerge
 from omohub.members.models import Identifier, Member, MergeRecord
 from omohub.members.rules import new_card_number, normalize
@@ -26,7 +26,7 @@ PROFILE_FIELDS = ("name", "gender", "birthday", "einvoice_carrier")
 
 def join(session: Session, data: MemberIn, *, source: str) -> Resolution:
     """Sign up or update a member from any channel, by whatever identifiers it knows."""
-    claims = claims_from(data.identifier_pairs())
+    claims = claims_from(data.identifier_pairs(), blocked=junk_values(session))
     if not any(c.strong for c in claims):
         raise BadIdentifier(
             "give at least one of member_id, phone, email, line_uid, facebook_id, instagram_id,"
@@ -87,17 +87,24 @@ def get(session: Session, member_id: int) -> Member:
     return member
 
 
-def find(session: Session, type_: str, raw: str) -> Member:
-    """The live member an identifier points at (the newest link, for shared weak ids)."""
+def find(session: Session, type_: str, raw: str, *, lock: bool = False) -> Member:
+    """The live member an identifier points at (the newest link, for shared weak ids).
+
+    ``lock=True`` when the caller is about to attach a row to the member (an order, points):
+    the member is then held so that a concurrent merge cannot leave the row on a tombstone.
+    """
     try:
         value = normalize(type_, raw)
     except ValueError as exc:
         raise BadIdentifier(str(exc), field=type_) from exc
     if type_ == "member_id":
-        found = repo.live_member(session, int(value))
+        start: int | None = int(value)
     else:
         ids = repo.linked_members(session, type_, value)
-        found = repo.live_member(session, ids[0]) if ids else None
+        start = ids[0] if ids else None
+    found = None
+    if start is not None:
+        found = repo.lock_live_member(session, start) if lock else repo.live_member(session, start)
     if found is None:
         raise MemberNotFound(f"no member with {type_} {raw}")
     return found

@@ -44,10 +44,17 @@ def test_external_ids_are_namespaced() -> None:
 
 
 def test_junk_values_are_blocked_in_every_spelling() -> None:
-    blocked = blocked_values(("0900000000", "test@test.com", ""))
-    assert is_junk(normalize("phone", "0900-000-000"), blocked)
-    assert is_junk("TEST@test.com", blocked)
-    assert not is_junk(normalize("phone", "0912-345-679"), blocked)
+    blocked = blocked_values(("0900000000", "test@test.com", "undefined", ""))
+    assert is_junk("phone", normalize("phone", "0900-000-000"), blocked)
+    assert is_junk("email", "TEST@test.com", blocked)
+    assert not is_junk("phone", normalize("phone", "0912-345-679"), blocked)
+
+
+def test_junk_user_ids_of_other_systems_are_blocked_whatever_the_source() -> None:
+    blocked = blocked_values(("undefined", "null"))
+    assert is_junk("external", normalize("external", "webshop:undefined"), blocked)
+    assert is_junk("external", "app:NULL", blocked)
+    assert not is_junk("external", "webshop:c-1001", blocked)
 
 
 def test_card_numbers_carry_a_luhn_check_digit() -> None:
