@@ -85,6 +85,38 @@ def worker() -> None:
     click.echo("worker stopped")
 
 
+@main.command()
+@click.option("--members", default=50_000, show_default=True, type=click.IntRange(min=50), help="Members.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same brand.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Day after the history [default: today].")
+@click.option("--serve/--no-serve", default=True, help="Start the hub when built (API, console, worker).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(members: int, seed: int, as_of: object, serve: bool, host: str, port: int) -> None:
+    """Build a demo apparel brand (a fresh ./var/demo.db unless OMOHUB_DATABASE_URL is set) and serve it."""
+    import datetime as dt
+
+    from omohub.demo.cli import prepare
+
+    try:
+        hub = prepare(
+            members=members,
+            seed=seed,
+            as_of=as_of.date() if isinstance(as_of, dt.datetime) else None,
+            host=host,
+            port=port,
+        )
+    except DomainError as exc:
+        _fail(exc)
+    if serve:
+        import uvicorn
+
+        from omohub.api.app import create_app
+
+        uvicorn.run(create_app(hub, run_worker=True), host=host, port=port, log_level="warning")
+    hub.close()
+
+
 @main.group("import")
 @click.pass_context
 def import_(ctx: click.Context) -> None:
