@@ -101,7 +101,8 @@ def _member(session: Session, ref: MemberRef, problems: Problems) -> Member | No
         return None
     [(key, value)] = given.items()
     try:
-        return members.find(session, MEMBER_KEYS[key], value)
+        # locked: a merge committing meanwhile must not leave the order on a tombstone
+        return members.find(session, MEMBER_KEYS[key], value, lock=True)
     except BadIdentifier as exc:
         problems.add(f"member.{key}", exc.detail)
     except MemberNotFound:

@@ -84,6 +84,41 @@ def test_the_loser_of_an_insert_race_returns_the_winner(
         assert session.scalar(select(func.count()).select_from(Order)) == 1
 
 
+def test_an_order_racing_a_merge_lands_on_the_survivor(
+    hub: Hub, client: TestClient, pos: dict[str, str], catalog: dict[str, int]
+) -> None:
+    """Deterministic: a merge of the buyer is uncommitted while the order resolves the buyer;
+    the order must wait for it and end on the survivor, never on the tombstone."""
+    from omohub.members import service as members
+
+    survivor = client.post("/api/v1/members", headers=pos, json={"email": "amy@example.com"}).json()
+    buyer = client.post("/api/v1/members", headers=pos, json={"phone": "0912345678"}).json()
+    survivor_id, buyer_id = survivor["member"]["id"], buyer["member"]["id"]
+    a = hub.sessions()
+    members.merge_by_hand(a, survivor_id, buyer_id, "same person", "test")  # flushed, not committed
+    data = OrderIn.model_validate(pos_sale(member={"phone": "0912345678"}))
+    pid: list[int] = []
+    result: dict[str, Any] = {}
+
+    def b() -> None:
+        with hub.uow() as session:
+            pid.append(session.scalar(text("SELECT pg_backend_pid()")) or 0)
+            order, _ = service.create(session, data, actor="apikey:pos-terminal")
+            result["member_id"] = order.member_id
+
+    thread = threading.Thread(target=b)
+    thread.start()
+    try:
+        _wait_until_blocked(hub, pid)
+    finally:
+        a.commit()
+        a.close()
+    thread.join()
+    assert result == {"member_id": survivor_id}
+    with hub.uow() as session:
+        assert session.scalars(select(Order.member_id)).all() == [survivor_id]
+
+
 def _wait_until_blocked(hub: Hub, pid: list[int]) -> None:
     """Until B's backend waits on a lock (A's uncommitted row). A hang guard, not a timing check."""
     deadline = time.monotonic() + 60
