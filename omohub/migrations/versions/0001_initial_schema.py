@@ -239,7 +239,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('outbox_id', 'subscription_id', name=op.f('uq_webhook_deliveries_outbox_id_subscription_id'))
     )
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
-        batch_op.create_index('ix_webhook_deliveries_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_due', ['status', 'next_attempt_at', 'id'], unique=False)
         batch_op.create_index('ix_webhook_deliveries_subscription', ['subscription_id', 'id'], unique=False)
 
     op.create_table('identifiers',
