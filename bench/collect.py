@@ -50,6 +50,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--collect-clients", type=int, default=8, help="concurrent HTTP clients")
     g.add_argument("--collect-rounds", type=int, default=3, help="alternating hub/direct rounds")
     g.add_argument("--collect-workers", type=int, default=2, help="server processes on PostgreSQL")
+    g.add_argument("--collect-backends", default="sqlite,postgresql", help="which of sqlite,postgresql")
 
 
 def event(rng: random.Random, at: dt.datetime) -> dict[str, Any]:
@@ -321,7 +322,8 @@ def measure(env: Env, backend: str) -> dict[str, Any]:
 
 def run(env: Env) -> list[str]:
     a = env.args
-    results = [measure(env, backend) for backend in env.backends()]
+    wanted = a.collect_backends.split(",")
+    results = [measure(env, backend) for backend in env.backends() if backend in wanted]
     n_events, rounds = (2_000, 1) if env.quick else (a.collect_events, a.collect_rounds)
     lines = [
         f"{BATCH} events per request, {a.collect_clients} concurrent keep-alive clients, "
