@@ -15,3 +15,11 @@ class MergeRefused(Conflict):
 
 class NotMerged(Conflict):
     code = "not_merged"
+
+
+class SuggestionNotFound(NotFound):
+    code = "suggestion_not_found"
+
+
+class SuggestionClosed(Conflict):
+    code = "suggestion_closed"

@@ -110,7 +110,7 @@ def unmerge(session: Session, member_id: int, *, actor: str = "system") -> Merge
     loser.status, loser.merged_into_id, loser.updated_at = "active", None, now
     survivor.updated_at = now
     record.undone_at, record.undone_by = now, actor
-    _exclude(session, survivor.id, loser.id)
+    exclude(session, survivor.id, loser.id)
     emit(session, MemberUnmerged(survivor.id, loser.id, record.id))
     session.flush()
     return record
@@ -243,9 +243,19 @@ def _unfill_profile(session: Session, survivor: Member, loser: Member, undo: dic
             setattr(survivor, field, _field_value(field, before))
 
 
-def _exclude(session: Session, a: int, b: int) -> None:
+def exclude(session: Session, a: int, b: int) -> None:
+    """Record that ``a`` and ``b`` are different people (idempotent).
+
+    The pair itself is recorded even if their groups are already kept apart through someone
+    else: that someone may be unmerged later.
+    """
     low, high = sorted((a, b))
-    if not repo.excluded(session, low, high):
+    found = session.scalar(
+        select(MergeExclusion.id).where(
+            MergeExclusion.member_low_id == low, MergeExclusion.member_high_id == high
+        )
+    )
+    if found is None:
         session.add(MergeExclusion(member_low_id=low, member_high_id=high, created_at=ctx(session).now()))
 
 

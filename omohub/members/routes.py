@@ -1,15 +1,18 @@
-"""``/api/v1/members``: join or update from any channel, read, merge, unmerge."""
+"""``/api/v1/members``: join or update from any channel, read, merge, unmerge, review suggestions."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from omohub.access.rules import Principal
 from omohub.api.deps import principal, uow
-from omohub.members import service
+from omohub.members import service, suggestions
+from omohub.members.models import MergeSuggestion
 from omohub.members.presenter import member_out
-from omohub.members.schemas import JoinResult, MemberIn, MemberOut, MergeIn, MergeOut
+from omohub.members.schemas import JoinResult, MemberIn, MemberOut, MergeIn, MergeOut, SuggestionOut
 
 router = APIRouter(prefix="/api/v1/members", tags=["members"])
 
@@ -35,6 +38,37 @@ def join_or_update(
         merged=result.merged,
         refused=result.refused,
     )
+
+
+@router.get("/merge-suggestions", response_model=list[SuggestionOut])
+def list_suggestions(
+    status: Literal["open", "accepted", "rejected"] = "open",
+    limit: int = Query(50, ge=1, le=500),
+    session: Session = uow,
+    who: Principal = Depends(principal("admin")),
+) -> list[SuggestionOut]:
+    """Pairs a call linked but the merge policy left for a person to decide, oldest first."""
+    return [_suggestion_out(s) for s in suggestions.listing(session, status, limit)]
+
+
+@router.post("/merge-suggestions/{suggestion_id}/accept", response_model=MergeOut)
+def accept_suggestion(
+    suggestion_id: int,
+    session: Session = uow,
+    who: Principal = Depends(principal("admin")),
+) -> MergeOut:
+    """Same person: merge them (the member who joined, or else the older one, survives)."""
+    return _merge_out(suggestions.accept(session, suggestion_id, who.actor))
+
+
+@router.post("/merge-suggestions/{suggestion_id}/reject", response_model=SuggestionOut)
+def reject_suggestion(
+    suggestion_id: int,
+    session: Session = uow,
+    who: Principal = Depends(principal("admin")),
+) -> SuggestionOut:
+    """Different people: never link them automatically again."""
+    return _suggestion_out(suggestions.reject(session, suggestion_id, who.actor))
 
 
 @router.get("/{member_id}", response_model=MemberOut)
@@ -77,4 +111,15 @@ def _merge_out(record) -> MergeOut:  # type: ignore[no-untyped-def]
         reason=record.reason,
         created_at=record.created_at,
         undone_at=record.undone_at,
+    )
+
+
+def _suggestion_out(s: MergeSuggestion) -> SuggestionOut:
+    return SuggestionOut(
+        id=s.id,
+        member_low_id=s.member_low_id,
+        member_high_id=s.member_high_id,
+        reason=s.reason,
+        status=s.status,
+        created_at=s.created_at,
     )

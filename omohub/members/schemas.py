@@ -96,3 +96,14 @@ class MergeOut(BaseModel):
     reason: str
     created_at: dt.datetime
     undone_at: dt.datetime | None
+
+
+class SuggestionOut(BaseModel):
+    """Two members one call linked that the merge policy would not merge by itself."""
+
+    id: int
+    member_low_id: int
+    member_high_id: int
+    reason: str
+    status: Literal["open", "accepted", "rejected"]
+    created_at: dt.datetime
