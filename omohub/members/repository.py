@@ -20,14 +20,15 @@ def strong_owner(session: Session, type_: str, value: str) -> int | None:
     )
 
 
-def linked_members(session: Session, type_: str, value: str) -> list[int]:
-    """Every member an identifier is linked to, newest link first."""
-    rows = session.scalars(
-        select(Identifier.member_id)
+def newest_holder(session: Session, type_: str, value: str) -> Member | None:
+    """The member holding the newest link of an identifier, in one index look-up."""
+    return session.scalar(
+        select(Member)
+        .join(Identifier, Identifier.member_id == Member.id)
         .where(Identifier.type == type_, Identifier.value == value)
         .order_by(Identifier.last_seen_at.desc(), Identifier.id.desc())
+        .limit(1)
     )
-    return list(rows)
 
 
 def link_of(session: Session, type_: str, value: str, member_id: int) -> Identifier | None:

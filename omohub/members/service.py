@@ -100,8 +100,8 @@ def find(session: Session, type_: str, raw: str, *, lock: bool = False) -> Membe
     if type_ == "member_id":
         start: int | None = int(value)
     else:
-        ids = repo.linked_members(session, type_, value)
-        start = ids[0] if ids else None
+        holder = repo.newest_holder(session, type_, value)
+        start = holder.id if holder is not None else None
     found = None
     if start is not None:
         found = repo.lock_live_member(session, start) if lock else repo.live_member(session, start)
