@@ -1,16 +1,20 @@
 """Identity resolution: which member an inbound set of identifiers belongs to.
 
-Deterministic rules, in order:
+Deterministic rules, in order (``docs/identity.md`` is the user's version):
 
-1. Claims are normalised; junk values (blocklist) are dropped.
+1. Claims are normalised; junk values (the blocklist) are dropped, before and after.
 2. Strong claims (phone, e-mail, LINE, card, ids in other systems, member id) find at most
-   one owner each. No owner at all: a new member (if the caller may create one).
-3. Two or more owners are merged into one only if every linking claim's type is in the
-   merge policy and nobody has said they are different people (an unmerge); otherwise the
-   first owner keeps the call, the others are left alone and a merge suggestion is filed.
+   one owner each. No owner at all: a new member (if the caller may create one and some claim
+   is more than a bare member id).
+3. Two or more owners are merged into one only if both linking claims' types are in the
+   merge policy and nobody has said the owner is a different person from anyone already in
+   the group (an unmerge, a rejected suggestion); otherwise the first owner keeps the call,
+   the others are left alone and a merge suggestion is filed.
 4. Unowned strong claims are attached to the resolved member.
 5. Weak claims (web anonymous id, device id) are linked, never merged on; an id that has
    joined ``merge_shared_cap`` members within the window is flagged shared and links no more.
+
+Concurrency (ADR 0070): every claimed key is advisory-locked, owners are row-locked and re-read.
 """
 
 from __future__ import annotations
