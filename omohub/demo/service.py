@@ -116,19 +116,19 @@ def build_demo(
     ensure_partitions(hub.engine, start=cal.first)
     w = BulkWriter(hub.engine)
     try:
-        advance = steps.step("品牌、門市、商品 brand · stores · SKUs", 1)
+        advance = steps.step("門市與商品 stores, SKUs", 1)
         brand = write_brand(w, seed, cal.starts[0], random.Random(f"{seed}/staff-names"))
         advance(1)
         advance = steps.step("會員 members", 1)
         people = write_people(w, seed, members, cal.starts[0], cal.starts[-1], brand)
-        advance(1)
         plans = plan_orders(seed, people, brand, cal)
+        advance(1)
         advance = steps.step("訂單 orders", len(plans))
         sales = OrderWriter(w, seed, brand, cal, hub.settings.currency).write(plans, advance)
         del plans
         advance = steps.step("瀏覽事件 events", rules.EVENTS_PER_MEMBER * members)
         events, _sessions = write_browsing(w, seed, people, sales, brand, cal, sources, advance)
-        advance = steps.step("索引與統計 finishing", 1)
+        advance = steps.step("收尾 finishing", 1)
         last_seq = int(w.scalar("SELECT coalesce(max(seq), 0) FROM events"))
         w.finish()
     finally:
