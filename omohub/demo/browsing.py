@@ -220,6 +220,7 @@ class EventMaker:
         self.web, self.app, self.line = sources["web"], sources["app"], sources["line"]
         self.devices, self.orders, self.line_users = devices, orders, line_users
         self.out: list[tuple[Any, ...]] = []
+        self._props_cache: dict[int, dict[str, Any]] = {}
 
     def by_day(self, sessions: list[Session], cal: Calendar) -> Iterator[list[tuple[Any, ...]]]:
         day_end = cal.starts[1]
@@ -309,18 +310,19 @@ class EventMaker:
         return rng.choice(brand.by_product[brand.product_codes[min(product, len(brand.product_codes) - 1)]])
 
     def _props(self, sku: int, quantity: int | None) -> dict[str, Any]:
-        info = self.brand.skus[sku]
-        props: dict[str, Any] = {
-            "product_id": info.product_code,
-            "sku": info.code,
-            "name": info.name,
-            "category": info.category,
-            "price": info.price,
-            "currency": "TWD",
-        }
-        if quantity is not None:
-            props["quantity"] = quantity
-        return props
+        """A product's Segment properties (shared for views: they are serialised at once)."""
+        props = self._props_cache.get(sku)
+        if props is None:
+            info = self.brand.skus[sku]
+            props = self._props_cache[sku] = {
+                "product_id": info.product_code,
+                "sku": info.code,
+                "name": info.name,
+                "category": info.category,
+                "price": info.price,
+                "currency": "TWD",
+            }
+        return props if quantity is None else {**props, "quantity": quantity}
 
     def _emit(
         self,

@@ -155,9 +155,19 @@ def _store_for(rng: random.Random, p: Person, brand: Brand) -> int:
     return rng.choices(range(len(brand.store_ids)), cum_weights=brand.store_cum)[0]
 
 
+_HOURS = {
+    online: (list(hours), rules.cumulative(list(hours.values())))
+    for online, hours in ((False, rules.POS_HOURS), (True, rules.ONLINE_HOURS))
+}
+_TENDERS = {
+    online: ([t for t, _ in table], rules.cumulative([s for _, s in table]))
+    for online, table in ((False, data.POS_TENDERS), (True, data.ONLINE_TENDERS))
+}
+
+
 def _moment(rng: random.Random, cal: Calendar, day: int, channel: str) -> float:
-    hours = rules.POS_HOURS if channel == "pos" else rules.ONLINE_HOURS
-    hour = rng.choices(list(hours), weights=list(hours.values()))[0]
+    hours, cum = _HOURS[channel != "pos"]
+    hour = rng.choices(hours, cum_weights=cum)[0]
     return cal.starts[day] + hour * 3600 + rng.randrange(3600) + rng.random()
 
 
@@ -297,8 +307,8 @@ class OrderWriter:
         self, order_id: int, channel: str, person: Person | None, total: int, out: list[tuple[object, ...]]
     ) -> list[tuple[str, int]]:
         rng = self.rng
-        table = data.POS_TENDERS if channel == "pos" else data.ONLINE_TENDERS
-        main = rng.choices([t for t, _ in table], weights=[s for _, s in table])[0]
+        tenders, cum = _TENDERS[channel != "pos"]
+        main = rng.choices(tenders, cum_weights=cum)[0]
         paid: list[tuple[str, int]] = []
         if person is not None and total > 300 and rng.random() < 0.1:
             paid.append(("points", rng.randrange(50, min(500, total // 3) + 1)))
