@@ -8,6 +8,7 @@ the legacy import, so look-ups and later sign-ups through the API find these mem
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from omohub.demo import data, rules
@@ -116,7 +117,7 @@ def _person(
     )
 
 
-def _unique(seen: set[str], make):  # type: ignore[no-untyped-def]
+def _unique(seen: set[str], make: Callable[[], str]) -> str:
     while True:
         value = make()
         if value not in seen:

@@ -28,6 +28,7 @@ from omohub.collect.rules import SourceInfo
 from omohub.collect.sources import create_source
 from omohub.core.clock import FrozenClock
 from omohub.core.context import Context
+from omohub.core.db import make_session_factory, unit_of_work
 from omohub.core.errors import Conflict
 from omohub.demo import data, rules
 from omohub.demo.brand import write_brand
@@ -106,8 +107,11 @@ def build_demo(
     """Fill an empty, migrated database with the demo brand; returns what was built."""
     steps = steps or Quiet()
     cal = window(as_of, hub.settings.tz)
+    # The rows written through services carry the demo's "now" (the end of the history).
     context = Context(hub.settings, FrozenClock(dt.datetime.fromtimestamp(cal.starts[-1], dt.UTC)))
-    with _uow(hub, context) as session:
+    sessions = make_session_factory(hub.engine)
+    sessions.configure(info={"ctx": context})
+    with unit_of_work(sessions) as session:
         _require_empty(session)
         ensure_standard_channels(session)
         rename_brand(session, data.BRAND_NAME)
@@ -133,7 +137,7 @@ def build_demo(
         w.finish()
     finally:
         w.close()
-    with _uow(hub, context) as session:
+    with unit_of_work(sessions) as session:
         session.merge(Cursor(name=CURSOR, position=last_seq, updated_at=context.now()))
         merged = _merge_reviewed(session, people)
         logins = _logins(session, passwords)
@@ -158,25 +162,6 @@ def build_demo(
     )
     result.omni_vs_store, result.omni_vs_online = spend_ratios(sales)
     return result
-
-
-class _uow:
-    """A unit of work whose clock is the demo's "now" (the end of the history)."""
-
-    def __init__(self, hub: Hub, context: Context) -> None:
-        self.session = hub.sessions(info={"ctx": context})
-
-    def __enter__(self) -> Session:
-        return self.session
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        try:
-            if exc_type is None:
-                self.session.commit()
-            else:
-                self.session.rollback()
-        finally:
-            self.session.close()
 
 
 def _require_empty(session: Session) -> None:

@@ -162,7 +162,11 @@ class BulkWriter:
             cur.close()
 
     def close(self) -> None:
-        self.conn.close()
+        """Give the connection back; a SQLite one is discarded, it runs without fsyncs."""
+        if self.pg:
+            self.conn.close()
+        else:
+            self.conn.invalidate()
 
 
 def check_columns(table: Table, columns: Sequence[str]) -> None:

@@ -164,3 +164,14 @@ def test_events_are_the_segment_calls_the_collection_api_would_store(hub: Hub, d
 def test_the_demo_only_builds_into_an_empty_database(hub: Hub, demo: object) -> None:
     with pytest.raises(NotEmpty):
         build(hub)
+
+
+def test_the_hub_keeps_its_durable_settings_after_the_bulk_load(hub: Hub, demo: object) -> None:
+    if hub.engine.dialect.name != "sqlite":
+        pytest.skip("the demo relaxes fsyncs on its SQLite loading connection only")
+    conns = [hub.engine.raw_connection() for _ in range(3)]  # whatever the pool hands out
+    try:
+        assert all(c.cursor().execute("PRAGMA synchronous").fetchone()[0] == 1 for c in conns)  # NORMAL
+    finally:
+        for c in conns:
+            c.close()
