@@ -117,7 +117,9 @@ def build_demo(
         rename_brand(session, data.BRAND_NAME)
         sources, keys = _sources(session)
         api_key = create_api_key(session, "demo", ["admin", "collect", "ecommerce", "pos"])[1]
-    ensure_partitions(hub.engine, start=cal.first)
+    today = dt.datetime.now(dt.UTC).date()
+    ahead = (as_of.year - today.year) * 12 + as_of.month - today.month + 3
+    ensure_partitions(hub.engine, start=cal.first, months_ahead=max(3, ahead))  # even for a future --as-of
     w = BulkWriter(hub.engine)
     try:
         advance = steps.step("門市與商品 stores, SKUs", 1)
