@@ -81,39 +81,77 @@ def merge(
 def unmerge(session: Session, member_id: int, *, actor: str = "system") -> MergeRecord:
     """Undo the latest merge of ``member_id`` (the merged one) and keep them apart from now on.
 
-    Rows go back only if they are still with the member that holds the survivor's data now
-    (the survivor, or whoever it was merged into since): a row that has moved on since (an
-    earlier unmerge took it, an erasure removed it) is left where it is.
+    Merges along a chain are undone last-first: if the survivor has itself been merged into
+    someone since, that merge is undone first (a 409 says which). Rows go back only if they
+    are still with the survivor: one that has moved on since (erased, say) stays where it is.
     """
-    record = session.scalar(
-        select(MergeRecord)
-        .where(MergeRecord.merged_id == member_id, MergeRecord.undone_at.is_(None))
-        .order_by(MergeRecord.id.desc())
-    )
-    if record is None:
-        raise NotMerged(f"member {member_id} is not merged into anyone")
-    holder = repo.live_member(session, record.survivor_id)
-    assert holder is not None
-    locked = repo.lock_members(session, [record.survivor_id, record.merged_id, holder.id])
+    record = _open_merge(session, member_id)
+    locked = repo.lock_members(session, [record.survivor_id, record.merged_id])
+    record = _open_merge(session, member_id)  # re-read under the lock: a racing unmerge won
     loser, survivor = locked[record.merged_id], locked[record.survivor_id]
-    holder = repo.live_member(session, record.survivor_id) or survivor
+    if survivor.status != "active":
+        raise MergeRefused(
+            f"member {survivor.id}, which {loser.id} was merged into, has since been merged into"
+            f" {survivor.merged_into_id}: unmerge {survivor.id} first"
+        )
     undo, now = record.undo, ctx(session).now()
-    _restore_identifiers(session, undo, loser.id, holder.id, record.id)
+    _restore_identifiers(session, undo, loser.id, survivor.id, record.id)
     for key, ids in undo["refs"].items():
         table_name, col_name = key.split(".")
         table = Base.metadata.tables[table_name]
         col = table.c[col_name]
         session.execute(
-            update(table).where(table.c.id.in_(ids), col == holder.id).values({col_name: loser.id})
+            update(table).where(table.c.id.in_(ids), col == survivor.id).values({col_name: loser.id})
         )
     _unfill_profile(session, survivor, loser, undo)
     loser.status, loser.merged_into_id, loser.updated_at = "active", None, now
     survivor.updated_at = now
+    _settle_card(session, loser)
+    _settle_card(session, survivor)
     record.undone_at, record.undone_by = now, actor
     exclude(session, survivor.id, loser.id)
     emit(session, MemberUnmerged(survivor.id, loser.id, record.id))
     session.flush()
     return record
+
+
+def _open_merge(session: Session, member_id: int) -> MergeRecord:
+    record = session.scalar(
+        select(MergeRecord)
+        .where(MergeRecord.merged_id == member_id, MergeRecord.undone_at.is_(None))
+        .order_by(MergeRecord.id.desc())
+        .execution_options(populate_existing=True)
+    )
+    if record is None:
+        raise NotMerged(f"member {member_id} is not merged into anyone")
+    return record
+
+
+def _settle_card(session: Session, member: Member) -> None:
+    """After an unmerge, the card a member shows is one it holds; without one it has not joined.
+
+    Needed when merges and unmerges interleave (D and C both merged into A, then D split off
+    with the card A showed): A then shows C's card, which it holds; and when C leaves too, A
+    is back to never having joined.
+    """
+    held = [
+        i.value for i in repo.identifiers_of(session, member.id) if i.type == "member_card" and i.verified
+    ]
+    if member.card_no in held:
+        return
+    if member.card_no is not None:
+        member.card_no = None
+        session.flush()
+    if member.joined_at is None:
+        return
+    for value in held:
+        other = session.scalar(select(Member).where(Member.card_no == value))
+        if other is not None:
+            other.card_no = None  # a tombstone's, or a member's that no longer holds it
+            session.flush()
+        member.card_no = value
+        return
+    member.joined_at = None
 
 
 def _active(locked: dict[int, Member], member_id: int) -> Member:
@@ -138,19 +176,19 @@ def _move_identifiers(session: Session, loser: Member, survivor: Member, undo: d
 
 
 def _restore_identifiers(
-    session: Session, undo: dict[str, Any], loser_id: int, holder_id: int, record_id: int
+    session: Session, undo: dict[str, Any], loser_id: int, survivor_id: int, record_id: int
 ) -> None:
     moved = undo["identifiers_moved"]
     if moved:
         back = list(
             session.scalars(
-                select(Identifier).where(Identifier.id.in_(moved), Identifier.member_id == holder_id)
+                select(Identifier).where(Identifier.id.in_(moved), Identifier.member_id == survivor_id)
             )
         )
         for ident in back:
             ident.member_id = loser_id
-            if not ident.verified and _link_needed(session, holder_id, loser_id, ident, record_id):
-                session.add(_copy(ident, holder_id))
+            if not ident.verified and _link_needed(session, survivor_id, loser_id, ident, record_id):
+                session.add(_copy(ident, survivor_id))
     for snap in undo["identifiers_dropped"]:
         free = "id" in snap and session.get(Identifier, snap["id"]) is None
         data = {k: v for k, v in _unsnapshot(snap).items() if k != "id" or free}
@@ -158,13 +196,15 @@ def _restore_identifiers(
     session.flush()
 
 
-def _link_needed(session: Session, holder_id: int, loser_id: int, ident: Identifier, record_id: int) -> bool:
-    """Did a member that stays folded into the holder give up its own link to this device id?
+def _link_needed(
+    session: Session, survivor_id: int, loser_id: int, ident: Identifier, record_id: int
+) -> bool:
+    """Did a member that stays folded into the survivor give up its own link to this device id?
 
-    Then the holder keeps a link of its own: that member's browsing was on it too.
+    Then the survivor keeps a link of its own: that member's browsing was on it too.
     """
     leaving = set(repo.absorbed_ids(session, loser_id))
-    absorbed = [m for m in repo.absorbed_ids(session, holder_id) if m not in leaving]
+    absorbed = [m for m in repo.absorbed_ids(session, survivor_id) if m not in leaving]
     others = session.scalars(
         select(MergeRecord).where(
             MergeRecord.survivor_id.in_(absorbed),

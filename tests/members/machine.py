@@ -28,6 +28,7 @@ from omohub.core.clock import FrozenClock
 from omohub.core.errors import DomainError
 from omohub.members import repository as repo
 from omohub.members import service
+from omohub.members.errors import MergeRefused
 from omohub.members.identity import claims_from, resolve
 from omohub.members.models import (
     Identifier,
@@ -234,8 +235,13 @@ class IdentityMachine(RuleBasedStateMachine):
             return
         member_id = data.draw(st.sampled_from(merged))
         self.tick()
-        with self.hub.uow() as s:
-            service.unmerge_by_hand(s, member_id, "console:hq")
+        before = self.snapshot()
+        try:
+            with self.hub.uow() as s:
+                service.unmerge_by_hand(s, member_id, "console:hq")
+        except MergeRefused:  # its survivor was merged on since: undo that one first
+            assert self.snapshot() == before
+            event("unmerge refused: out of order")
 
     @rule(data=st.data(), total=st.integers(1, 5000), channel=st.sampled_from(["pos", "web"]))
     def order(self, data: st.DataObject, total: int, channel: str) -> None:

@@ -4,6 +4,7 @@ orders never break the identity invariants (see ``machine.py`` for the rules and
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +21,9 @@ from omohub.models import metadata
 from tests.members.machine import AUTO_TYPES, SHARED_CAP, IdentityMachine
 
 #: Examples x steps per backend: SQLite explores, PostgreSQL confirms the same rules hold.
+#: ``OMOHUB_MACHINE_EXAMPLES=2000`` soaks (more examples on either backend).
 PROFILES = {"sqlite": (50, 30), "postgresql": (8, 20)}
+SOAK = int(os.environ.get("OMOHUB_MACHINE_EXAMPLES", "0"))
 
 
 @pytest.fixture
@@ -62,6 +65,7 @@ def test_identity_invariants_hold_over_random_histories(
     new_hub: Callable[[FrozenClock], Hub], database_url: str
 ) -> None:
     examples, steps = PROFILES["sqlite" if database_url.startswith("sqlite") else "postgresql"]
+    examples = SOAK or examples
 
     class Machine(IdentityMachine):
         pass

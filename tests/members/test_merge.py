@@ -72,7 +72,7 @@ def holdings(hub: Hub) -> dict[int, set[str]]:
     return out
 
 
-def test_unmerge_in_any_order_gives_each_member_back_what_it_brought(hub: Hub) -> None:
+def test_merges_along_a_chain_are_undone_last_first(hub: Hub) -> None:
     a = join(hub, phone="0912345601")
     b = join(hub, phone="0912345602")
     c = join(hub, phone="0912345603")
@@ -83,14 +83,38 @@ def test_unmerge_in_any_order_gives_each_member_back_what_it_brought(hub: Hub) -
     merge(hub, b, c)  # C into B
     merge(hub, a, b)  # B (holding C's rows) into A
     assert set(holdings(hub)) == {a}
-    unmerge(hub, c)  # out of order: C's rows now sit with A
-    after_c = holdings(hub)
-    assert after_c[c] == before[c]
-    assert after_c[a] == before[a] | before[b]
+    with pytest.raises(MergeRefused, match=f"unmerge {b} first"):
+        unmerge(hub, c)
+    assert set(holdings(hub)) == {a}
     unmerge(hub, b)
+    assert holdings(hub)[a] == before[a]
+    unmerge(hub, c)
     assert holdings(hub) == before
     with hub.uow() as s:
         assert {m.status for m in s.scalars(select(Member))} == {"active"}
+
+
+def test_cards_stay_with_whoever_holds_them_when_merges_interleave(hub: Hub) -> None:
+    """D and C both joined and were merged into A (a LINE follower); D leaves with the card A
+    showed, so A shows C's; when C leaves too, A is a follower again."""
+    a = join(hub, line_uid="U" + "a" * 32, join=False)
+    c = join(hub, phone="0912345603")  # joined first
+    d = join(hub, phone="0912345604")
+    merge(hub, a, d)
+    merge(hub, a, c)
+    with hub.uow() as s:
+        cards = {m: service.get(s, m).card_no for m in (a, c, d)}
+    assert cards[a] is not None and cards[a] != cards[c]
+    unmerge(hub, d)
+    with hub.uow() as s:
+        assert service.get(s, d).card_no == cards[a]
+        shown = service.get(s, a).card_no
+        assert shown is not None and service.find(s, "member_card", shown).id == a
+    unmerge(hub, c)
+    with hub.uow() as s:
+        back_a, back_c = service.get(s, a), service.get(s, c)
+        assert (back_a.card_no, back_a.joined_at) == (None, None)
+        assert back_c.card_no is not None and service.find(s, "member_card", back_c.card_no).id == c
 
 
 def test_a_survivor_without_a_card_takes_the_card_and_gives_it_back(hub: Hub) -> None:
