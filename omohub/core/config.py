@@ -76,7 +76,6 @@ class Settings(BaseSettings):
             " a slower transaction with a lower sequence number is never skipped."
         ),
     )
-    clerk_lookup_audit: bool = Field(default=True, description="Audit every clerk look-up.")
     webhook_timeout_seconds: float = Field(default=10.0, description="Webhook HTTP timeout.")
     webhook_max_attempts: int = Field(default=12, description="Deliveries give up after this.")
     webhook_lease_seconds: float = Field(
