@@ -206,3 +206,18 @@ def test_batch_sent_at_corrects_device_clocks(hub: Hub, client: TestClient, web:
     with hub.uow() as s:
         event = s.scalars(select(Event)).one()
         assert abs((event.received_at - event.timestamp).total_seconds() - 5) < 1
+
+
+def test_awkward_text_is_stored_exactly(hub: Hub, client: TestClient, web: dict[str, str]) -> None:
+    # tabs, newlines, backslashes and quotes in ids and bodies must survive the store's bulk
+    # path (COPY's text format on PostgreSQL) byte for byte
+    awkward = 'a\tb\nc\\d\\N "e" \r 小美 \\\\t'
+    call = ev("m-\t\\1", anonymousId=awkward, userId=awkward, properties={"path": awkward, "sku": awkward})
+    r = client.post("/v1/batch", headers=web, json={"batch": [call]})
+    assert r.status_code == 200, r.text
+    with hub.uow() as s:
+        event = s.scalars(select(Event)).one()
+        assert event.message_id == "m-\t\\1"
+        assert event.anonymous_id == awkward and event.user_key == f"external:webshop:{awkward}"
+        assert event.body["properties"] == {"path": awkward, "sku": awkward}
+        assert event.product_ref == awkward[:80]

@@ -476,7 +476,7 @@ def downgrade() -> None:
 
 
 _EVENT_COLUMNS = """
-    received_at {ts} NOT NULL,
+    received_at {ts} NOT NULL{received_default},
     message_id VARCHAR(100) NOT NULL,
     source_id BIGINT NOT NULL,
     type VARCHAR(10) NOT NULL,
@@ -497,7 +497,9 @@ def _create_events() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE events (seq BIGSERIAL NOT NULL,"
-            + _EVENT_COLUMNS.format(ts="TIMESTAMPTZ", json="JSON")  # as sent; jsonb costs inserts (ADR 0031)
+            # as sent; jsonb costs inserts (ADR 0031). received_at defaults to the transaction
+            # time so collection can COPY rows without it (omohub.collect.store).
+            + _EVENT_COLUMNS.format(ts="TIMESTAMPTZ", json="JSON", received_default=" DEFAULT now()")
             + ", CONSTRAINT pk_events PRIMARY KEY (seq, received_at))"
             " PARTITION BY RANGE (received_at)"
         )
@@ -505,7 +507,7 @@ def _create_events() -> None:
     else:
         op.execute(
             "CREATE TABLE events (seq INTEGER NOT NULL CONSTRAINT pk_events PRIMARY KEY,"
-            + _EVENT_COLUMNS.format(ts="DATETIME", json="JSON")
+            + _EVENT_COLUMNS.format(ts="DATETIME", json="JSON", received_default="")
             + ")"
         )
     op.create_index("ix_events_user_key", "events", ["user_key", "seq"])
