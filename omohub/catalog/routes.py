@@ -38,6 +38,7 @@ def list_products(
 
 @router.get("/products/{code}", response_model=ProductOut, dependencies=[READ])
 def read_product(code: str, session: Session = uow) -> ProductOut:
+    """One product by its code, with all its SKUs (size × colour, barcode, list price)."""
     return service.get_product(session, code)
 
 

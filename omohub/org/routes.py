@@ -50,6 +50,7 @@ def list_stores(
 
 @router.get("/stores/{code}", response_model=StoreOut, dependencies=[READ])
 def read_store(code: str, session: Session = uow) -> StoreOut:
+    """One store by its code: name, city, address, coordinates, timezone, whether it is open."""
     return StoreOut.model_validate(service.get_store(session, code))
 
 
@@ -82,6 +83,7 @@ def list_staff(
 
 @router.get("/staff/{code}", response_model=StaffOut, dependencies=[READ])
 def read_staff(code: str, session: Session = uow) -> StaffOut:
+    """One staff member by their code, with their store's code and role."""
     staff = service.get_staff(session, code)
     return _staff_out(staff, repo.store_code_of(session, staff.store_id))
 
@@ -108,11 +110,13 @@ def list_channels(session: Session = uow) -> list[ChannelOut]:
 
 @router.get("/brand", response_model=BrandOut, dependencies=[READ])
 def read_brand(session: Session = uow) -> BrandOut:
+    """The brand this hub serves."""
     return BrandOut(name=service.brand_name(session))
 
 
 @router.patch("/brand", response_model=BrandOut, dependencies=[WRITE])
 def rename_brand(data: BrandIn, session: Session = uow) -> BrandOut:
+    """Rename the brand (shown in the console and on the member card)."""
     return BrandOut(name=service.rename_brand(session, data.name))
 
 

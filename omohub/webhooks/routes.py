@@ -40,6 +40,7 @@ def list_subscriptions(session: Session = uow, who: Principal = admin) -> list[S
 
 @router.get("/{sub_id}", response_model=SubscriptionOut)
 def read(sub_id: int, session: Session = uow, who: Principal = admin) -> SubscriptionOut:
+    """One subscription: its URL, topics and whether it is active (the secret is never shown again)."""
     return SubscriptionOut.model_validate(service.get(session, sub_id))
 
 
