@@ -21,12 +21,13 @@ def strong_owner(session: Session, type_: str, value: str) -> int | None:
 
 
 def newest_holder(session: Session, type_: str, value: str) -> Member | None:
-    """The member holding the newest link of an identifier, in one index look-up."""
+    """Who an identifier names, in one index look-up: its verified owner if it has one (an
+    unverified legacy copy of the same phone must not win), else the newest link."""
     return session.scalar(
         select(Member)
         .join(Identifier, Identifier.member_id == Member.id)
         .where(Identifier.type == type_, Identifier.value == value)
-        .order_by(Identifier.last_seen_at.desc(), Identifier.id.desc())
+        .order_by(Identifier.verified.desc(), Identifier.last_seen_at.desc(), Identifier.id.desc())
         .limit(1)
     )
 

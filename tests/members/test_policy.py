@@ -249,3 +249,28 @@ def test_an_unknown_member_id_creates_nobody(make_hub: Callable[..., Hub]) -> No
     hub = make_hub()
     result = claim(hub, ("member_id", "4242"), ("anonymous_id", "anon-1"))
     assert result.member is None and count(hub, Member) == 0 and count(hub, Identifier) == 0
+
+
+def test_a_look_up_finds_the_verified_owner_not_a_newer_unverified_copy(make_hub: Callable[..., Hub]) -> None:
+    # a legacy import left an unverified copy of her phone on another, newer profile: the
+    # clerk scanning or typing the phone must still get the member who owns it
+    hub = make_hub()
+    owner = join(hub, phone=PHONES[0]).member
+    legacy = join(hub, email="legacy@example.org", join=False).member
+    assert owner is not None and legacy is not None
+    later = T0 + dt.timedelta(days=30)
+    with hub.uow() as s:
+        s.execute(
+            insert(Identifier).values(
+                member_id=legacy.id,
+                type="phone",
+                value="+886912345600",
+                verified=False,
+                source="legacy-import",
+                created_at=later,
+                last_seen_at=later,
+            )
+        )
+    with hub.uow() as s:
+        assert service.find(s, "phone", PHONES[0]).id == owner.id
+        assert service.find(s, "phone", PHONES[0], lock=True).id == owner.id
