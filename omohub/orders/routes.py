@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from omohub.access.rules import Principal
 from omohub.api.deps import principal, uow
 from omohub.orders import presenter, returns, service
+from omohub.orders.rules import MAX_ID
 from omohub.orders.schemas import Channel, OrderIn, OrderOut, OrderSummary, ReturnIn, ReturnResult
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
@@ -32,7 +33,7 @@ def create(
 
 @router.get("", response_model=list[OrderSummary])
 def recent(
-    member_id: int | None = None,
+    member_id: int | None = Query(None, ge=1, le=MAX_ID),
     store_code: str | None = None,
     channel: Channel | None = None,
     limit: int = Query(50, ge=1, le=service.MAX_LIST),

@@ -21,6 +21,23 @@ TENDERS = (
     "coupon",
 )
 
+#: The largest amount an order records: its money columns are 32-bit integers on PostgreSQL
+#: (NT$2,147,483,647 is far beyond any one sale). Every other amount of an order is at most this.
+MAX_AMOUNT = 2**31 - 1
+#: Ids are 64-bit: a larger number names nothing.
+MAX_ID = 2**63 - 1
+
+
+def has_nul(value: object) -> bool:
+    """Whether a string anywhere in ``value`` holds NUL, which PostgreSQL text cannot store."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
 
 def allocate(amount: int, weights: Sequence[int]) -> list[int]:
     """Split ``amount`` across ``weights`` in proportion, exactly, in whole units.

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from omohub.orders.models import ORDER_CHANNELS
-from omohub.orders.rules import TENDERS
+from omohub.orders.rules import MAX_ID, TENDERS, has_nul
 
 Channel = Literal["pos", "web", "app", "line", "marketplace", "delivery"]
 Tender = Literal[
@@ -28,6 +28,18 @@ EinvoiceType = Literal["mobile_carrier", "citizen_carrier", "donation", "company
 # The literals are what OpenAPI shows; the tuples are what the rest of the code uses.
 assert get_args(Channel) == ORDER_CHANNELS and get_args(Tender) == TENDERS
 
+_T = TypeVar("_T")
+
+
+def _no_nul(value: _T) -> _T:
+    if has_nul(value):
+        raise ValueError("contains a NUL character (\\u0000)")
+    return value
+
+
+#: Text the database can store: PostgreSQL refuses NUL, and a refusal there would be a 500.
+Text = Annotated[str, AfterValidator(_no_nul)]
+
 #: ``member`` object fields and the identifier type each one is.
 MEMBER_KEYS = {
     "member_id": "member_id",
@@ -44,12 +56,12 @@ class MemberRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    member_id: int | None = None
-    phone: str | None = Field(None, examples=["0912-345-678"])
-    email: str | None = None
-    line_uid: str | None = None
-    card: str | None = Field(None, description="Member-card number (scanned barcode)")
-    external_id: str | None = Field(None, description="An id in another system, as source:id")
+    member_id: int | None = Field(None, le=MAX_ID)
+    phone: Text | None = Field(None, examples=["0912-345-678"])
+    email: Text | None = None
+    line_uid: Text | None = None
+    card: Text | None = Field(None, description="Member-card number (scanned barcode)")
+    external_id: Text | None = Field(None, description="An id in another system, as source:id")
 
     def given(self) -> dict[str, str]:
         return {k: str(v) for k in MEMBER_KEYS if (v := getattr(self, k)) not in (None, "")}
@@ -58,7 +70,7 @@ class MemberRef(BaseModel):
 class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    sku: str = Field(min_length=1, max_length=80, description="SKU code or barcode")
+    sku: Text = Field(min_length=1, max_length=80, description="SKU code or barcode")
     quantity: int = Field(gt=0, le=100_000)
     unit_price: int = Field(ge=0, le=100_000_000, description="Integer minor units (NT$)")
     line_discount: int = Field(0, ge=0, description="At most quantity * unit_price")
@@ -69,7 +81,7 @@ class PaymentIn(BaseModel):
 
     tender: Tender
     amount: int = Field(gt=0)
-    reference: str | None = Field(None, max_length=120, description="Card approval code, wallet txn id…")
+    reference: Text | None = Field(None, max_length=120, description="Card approval code, wallet txn id…")
 
 
 class EinvoiceIn(BaseModel):
@@ -78,7 +90,7 @@ class EinvoiceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: EinvoiceType
-    value: str | None = Field(
+    value: Text | None = Field(
         None,
         max_length=40,
         description="The carrier, donation code or tax ID; none for member_carrier and paper",
@@ -90,13 +102,13 @@ class OrderIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: str | None = Field(
+    source: Text | None = Field(
         None, min_length=1, max_length=80, description="The selling system; defaults to the API key's name"
     )
-    external_id: str = Field(min_length=1, max_length=120, description="The order's id in that system")
+    external_id: Text = Field(min_length=1, max_length=120, description="The order's id in that system")
     channel: Channel
-    store_code: str | None = Field(None, max_length=40, description="Required for pos")
-    staff_code: str | None = Field(None, max_length=40)
+    store_code: Text | None = Field(None, max_length=40, description="Required for pos")
+    staff_code: Text | None = Field(None, max_length=40)
     member: MemberRef | None = None
     ordered_at: AwareDatetime | None = Field(None, description="When it was sold (default: now)")
     lines: list[LineIn] = Field(min_length=1, max_length=500)
@@ -105,12 +117,29 @@ class OrderIn(BaseModel):
     einvoice: EinvoiceIn | None = None
     meta: dict[str, Any] = Field(default_factory=dict, description="Anything channel-specific")
 
+    @field_validator("meta")
+    @classmethod
+    def _storable(cls, meta: dict[str, Any]) -> dict[str, Any]:
+        return _no_nul(meta)
+
+    @field_validator("ordered_at")
+    @classmethod
+    def _representable(cls, at: dt.datetime | None) -> dt.datetime | None:
+        """The instant must exist in UTC and have a business date in any timezone."""
+        try:
+            year = at.astimezone(dt.UTC).year if at is not None else 2000
+        except OverflowError:
+            year = dt.MINYEAR
+        if not dt.MINYEAR < year < dt.MAXYEAR:
+            raise ValueError(f"year out of range (between {dt.MINYEAR + 1} and {dt.MAXYEAR - 1} in UTC)")
+        return at
+
 
 class ReturnLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     line_no: int | None = Field(None, ge=1, description="The order line's number")
-    sku: str | None = Field(None, min_length=1, max_length=80, description="Or the SKU code or barcode")
+    sku: Text | None = Field(None, min_length=1, max_length=80, description="Or the SKU code or barcode")
     quantity: int = Field(gt=0, le=100_000)
 
 
@@ -119,7 +148,7 @@ class RefundIn(BaseModel):
 
     tender: Tender
     amount: int = Field(gt=0)
-    reference: str | None = Field(None, max_length=120)
+    reference: Text | None = Field(None, max_length=120)
 
 
 class ReturnIn(BaseModel):
@@ -127,15 +156,15 @@ class ReturnIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    external_id: str | None = Field(
+    external_id: Text | None = Field(
         None, min_length=1, max_length=160, description="The return's id in the caller's system"
     )
     channel: Channel | None = Field(None, description="Where it is returned (default: pos with a store)")
-    store_code: str | None = Field(None, max_length=40)
-    staff_code: str | None = Field(None, max_length=40)
+    store_code: Text | None = Field(None, max_length=40)
+    staff_code: Text | None = Field(None, max_length=40)
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=500)
     refunds: list[RefundIn] | None = Field(None, max_length=20, description="How the money went back")
-    reason: str = Field("", max_length=300)
+    reason: Text = Field("", max_length=300)
 
 
 class LineOut(BaseModel):

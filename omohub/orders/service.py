@@ -51,7 +51,7 @@ def create(session: Session, data: OrderIn, *, actor: str) -> tuple[Order, bool]
 
 
 def get(session: Session, order_id: int) -> Order:
-    order = session.get(Order, order_id)
+    order = session.get(Order, order_id) if 0 < order_id <= rules.MAX_ID else None
     if order is None:
         raise OrderNotFound(f"no order {order_id}")
     return order
@@ -68,7 +68,7 @@ def recent(
     """Newest first, for the console; an unknown store code is an error, not an empty list."""
     store_id = None
     if store_code:
-        store_id = repo.store_id(session, store_code)
+        store_id = None if rules.has_nul(store_code) else repo.store_id(session, store_code)
         if store_id is None:
             raise InvalidOrder(f"unknown store code {store_code!r}", field="store_code")
     return repo.recent(

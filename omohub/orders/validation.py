@@ -129,6 +129,10 @@ def _discounts(data: OrderIn, problems: Problems) -> list[int]:
         nets.append(gross - line.line_discount)
     if not ok:
         return []
+    subtotal = sum(line.quantity * line.unit_price for line in data.lines)
+    if subtotal > rules.MAX_AMOUNT:
+        problems.add("lines", f"the lines add up to {subtotal}; an order is at most {rules.MAX_AMOUNT}")
+        return []
     if data.discount > sum(nets):
         problems.add("discount", f"{data.discount} is more than the lines' {sum(nets)} after line discounts")
         return []

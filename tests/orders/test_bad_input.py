@@ -82,6 +82,24 @@ BAD_ORDERS = {
     ),
     "naive ordered_at": (_set(ordered_at="2025-03-01T10:00:00"), "ordered_at", "timezone"),
     "unknown field": (_set(total=1), "total", "not permitted"),
+    # PostgreSQL's money columns are 32-bit: a bigger order must be a 422 there, not a 500
+    "subtotal over the limit": (
+        _set(
+            lines=[{"sku": "DRESS-BLK-M", "quantity": 100_000, "unit_price": 100_000_000}],
+            payments=[{"tender": "cash", "amount": 10**13}],
+        ),
+        "lines",
+        "at most 2147483647",
+    ),
+    "ordered_at out of range": (_set(ordered_at="0001-01-01T00:00:00+08:00"), "ordered_at", "year"),
+    "ordered_at at the far end": (_set(ordered_at="9999-12-31T23:59:59-08:00"), "ordered_at", "year"),
+    # PostgreSQL text can hold no NUL character
+    "NUL in external id": (_set(external_id="POS\x00-1"), "external_id", "NUL"),
+    "NUL in a SKU": (_line(0, sku="DRESS\x00"), "lines.0.sku", "NUL"),
+    "NUL in a store code": (_set(store_code="TPE\x00"), "store_code", "NUL"),
+    "NUL in the member": (_set(member={"email": "a\x00@b.co"}), "member.email", "NUL"),
+    "NUL in meta": (_set(meta={"note": ["ok", {"x": "a\x00"}]}), "meta", "NUL"),
+    "member id out of range": (_set(member={"member_id": 10**20}), "member.member_id", "less than"),
     "no external id": (_set(external_id=""), "external_id", "at least 1"),
 }
 
@@ -131,6 +149,19 @@ def test_unknown_order_is_404(
     hub: Hub, client: TestClient, pos: dict[str, str], catalog: dict[str, int]
 ) -> None:
     assert client.get("/api/v1/orders/999", headers=pos).json()["code"] == "order_not_found"
+    # beyond a 64-bit id: still no such order (not an overflow in the driver)
+    huge = str(10**20)
+    assert client.get(f"/api/v1/orders/{huge}", headers=pos).json()["code"] == "order_not_found"
+    r = client.get(f"/api/v1/orders?member_id={huge}", headers=pos)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.member_id"
+    r = client.get("/api/v1/orders", params={"store_code": "TPE\x00"}, headers=pos)
+    assert r.status_code == 422 and r.json()["field"] == "store_code"
+    r = client.post(
+        f"/api/v1/orders/{huge}/returns",
+        headers={**pos, "Idempotency-Key": "R-1"},
+        json={"lines": [{"line_no": 1, "quantity": 1}]},
+    )
+    assert r.status_code == 404 and r.json()["code"] == "order_not_found"
     before = counts(hub)
     r = client.post(
         "/api/v1/orders/999/returns",
@@ -193,6 +224,18 @@ BAD_RETURNS = {
         422,
         "refunds",
         "add up to 1 but the returned units are worth 1980",
+    ),
+    "NUL in the key": (
+        {"external_id": "R\x001", "lines": [{"line_no": 1, "quantity": 1}]},
+        422,
+        "external_id",
+        "NUL",
+    ),
+    "NUL in the reason": (
+        {"reason": "\x00", "lines": [{"line_no": 1, "quantity": 1}]},
+        422,
+        "reason",
+        "NUL",
     ),
     "unknown refund tender": (
         {"lines": [{"line_no": 1, "quantity": 1}], "refunds": [{"tender": "iou", "amount": 1980}]},
