@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, func, select, text
+from sqlalchemy import Select, case, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from omohub.access.models import ApiKey, AuditEntry, ConsoleUser
@@ -17,6 +17,7 @@ from omohub.catalog.models import Product, Sku
 from omohub.core.context import ctx
 from omohub.members.models import Member
 from omohub.orders.models import ONLINE_CHANNELS, Order
+from omohub.orders.rules import MAX_ID
 from omohub.org.models import Staff, Store
 from omohub.webhooks.models import Delivery
 
@@ -151,7 +152,13 @@ def orders_page(
 def _order_filters(session: Session, stmt: Select[Order, str], f: OrderFilter) -> Select[Order, str]:
     if f.number:
         number = f.number.strip()
-        stmt = stmt.where(Order.id == int(number) if number.isdigit() else Order.external_id == number)
+        if "\x00" in number:  # stored text holds no NUL (PostgreSQL refuses to compare with it)
+            return stmt.where(false())
+        # POS receipt numbers are often all digits: a number is the hub's id or the source's
+        oid = as_id(number)
+        stmt = stmt.where(
+            Order.external_id == number if oid is None else or_(Order.id == oid, Order.external_id == number)
+        )
     for column, value in (
         (Order.channel, f.channel),
         (Order.store_id, f.store_id),
@@ -173,13 +180,24 @@ def cursor_of(order: Order) -> str:
 
 
 def parse_cursor(raw: str | None) -> tuple[dt.datetime, int] | None:
+    """A cursor of :func:`cursor_of`; anything else (edited by hand) is None, the first page."""
     if not raw or "|" not in raw:
         return None
     at, _, oid = raw.rpartition("|")
     try:
-        return dt.datetime.fromisoformat(at), int(oid)
+        when = dt.datetime.fromisoformat(at)
     except ValueError:
         return None
+    order_id = as_id(oid)
+    return (when, order_id) if when.tzinfo is not None and order_id is not None else None
+
+
+def as_id(raw: str) -> int | None:
+    """A database id written in ASCII digits, or None (``"²"`` and 30 digits are not ids)."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
 
 
 def product_names(session: Session, sku_codes: list[str]) -> dict[str, str]:

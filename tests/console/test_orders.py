@@ -38,6 +38,33 @@ def test_order_list_filters(as_role: Callable[[str], TestClient], shop: Shop) ->
     assert _listed(client, date_from="not-a-date") == [web, pos]
 
 
+def test_order_list_shrugs_off_odd_filters(
+    as_role: Callable[[str], TestClient], hub: Hub, shop: Shop
+) -> None:
+    client = as_role("marketer")
+    everything = [shop.web_order_id, shop.pos_order_id]
+    huge = "9" * 30
+    # a filter that cannot mean anything is ignored, as a bad date is (never a 500)
+    for params in (
+        {"member": huge},
+        {"member": "²"},  # a digit to str.isdigit, not to int()
+        {"after": "2025-03-01T00:00:00|5"},  # no UTC offset
+        {"after": f"2025-03-01T00:00:00+00:00|{huge}"},
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01"},
+        {"status": "x\x00"},  # PostgreSQL text holds no NUL
+    ):
+        assert _listed(client, **params) == everything, params
+    assert _listed(client, number=huge) == [] and _listed(client, number="²") == []
+    assert _listed(client, number="POS\x001") == []
+    # a source's number made of digits is found too, not only the hub's order id
+    with hub.uow() as session:
+        order = session.get(Order, shop.pos_order_id)
+        assert order is not None
+        order.external_id = "20250301000123"
+    assert _listed(client, number="20250301000123") == [shop.pos_order_id]
+
+
 def test_order_list_pages_by_cursor(hub: Hub, shop: Shop) -> None:
     with hub.uow() as session:
         first = queries.orders_page(session, queries.OrderFilter(), limit=1)
@@ -69,6 +96,7 @@ def test_order_detail(as_role: Callable[[str], TestClient], shop: Shop) -> None:
     assert "POS-1" in html and "黑色洋裝" in html and "DRESS-BLK-M" in html and "信義店" in html
     assert "信用卡" in html and "NT$1,980" in html
     assert as_role("hq_admin").get("/console/orders/999999").status_code == 404
+    assert as_role("hq_admin").get("/console/orders/" + "9" * 30).status_code == 404
 
 
 def test_dashboard_counts_today_and_draws_fourteen_days(

@@ -42,8 +42,8 @@ def order_list(
     f = queries.OrderFilter(
         channel=channel if channel in ORDER_CHANNELS else None,
         store_id=own or by_code.get(store),
-        member_id=int(member) if member.isdigit() else None,
-        status=status or None,
+        member_id=_id(member),
+        status=status if status in STATUSES else None,
         date_from=_date(date_from),
         date_to=_date(date_to),
         number=number.strip() or None,
@@ -92,8 +92,14 @@ def order_detail(
     return render("orders/detail.html", ctx)
 
 
+def _id(raw: str) -> int | None:
+    return queries.as_id(raw.strip())
+
+
 def _date(raw: str) -> dt.date | None:
+    """A business day, or None; the first and last years have no UTC bounds in every timezone."""
     try:
-        return dt.date.fromisoformat(raw) if raw else None
+        day = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and dt.MINYEAR < day.year < dt.MAXYEAR else None
