@@ -68,7 +68,9 @@ def recent(
     """Newest first, for the console; an unknown store code is an error, not an empty list."""
     store_id = None
     if store_code:
-        store_id = None if rules.has_nul(store_code) else repo.store_id(session, store_code)
+        if rules.has_nul(store_code):  # PostgreSQL cannot even compare text with NUL
+            raise InvalidOrder("store_code contains a NUL character (\\u0000)", field="store_code")
+        store_id = repo.store_id(session, store_code)
         if store_id is None:
             raise InvalidOrder(f"unknown store code {store_code!r}", field="store_code")
     return repo.recent(
