@@ -72,7 +72,7 @@ def deliveries(
     sub_id: int,
     status: Status | None = None,
     limit: int = Query(50, ge=1, le=500),
-    before: int | None = Query(None, description="Last id of the previous page."),
+    before: int | None = Query(None, le=service.MAX_ID, description="Last id of the previous page."),
     session: Session = uow,
     who: Principal = admin,
 ) -> list[DeliveryOut]:

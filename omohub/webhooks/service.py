@@ -19,6 +19,8 @@ from omohub.webhooks.errors import (
 from omohub.webhooks.models import Delivery, Subscription
 
 ALL_TOPICS = "*"
+#: Ids are 64-bit: a larger number names nothing (and no driver can bind it).
+MAX_ID = 2**63 - 1
 
 
 def subscribe(session: Session, url: str, topics: list[str], description: str = "") -> Subscription:
@@ -37,7 +39,7 @@ def subscribe(session: Session, url: str, topics: list[str], description: str = 
 
 
 def get(session: Session, sub_id: int) -> Subscription:
-    sub = session.get(Subscription, sub_id)
+    sub = session.get(Subscription, sub_id) if 0 < sub_id <= MAX_ID else None
     if sub is None:
         raise SubscriptionNotFound(f"no webhook subscription {sub_id}")
     return sub
@@ -84,7 +86,7 @@ def deliveries(
 
 
 def delivery(session: Session, sub_id: int, delivery_id: int) -> Delivery:
-    found = session.get(Delivery, delivery_id)
+    found = session.get(Delivery, delivery_id) if 0 < delivery_id <= MAX_ID else None
     if found is None or found.subscription_id != sub_id:
         raise DeliveryNotFound(f"no delivery {delivery_id} for webhook subscription {sub_id}")
     return found
@@ -94,7 +96,7 @@ def redeliver(session: Session, sub_id: int, delivery_id: int) -> Delivery:
     """Queue a finished delivery again (failed, cancelled, or delivered and lost by the
     receiver) with a fresh set of attempts; it keeps its id and envelope."""
     sub = get(session, sub_id)
-    d = repository.lock_delivery(session, delivery_id)
+    d = repository.lock_delivery(session, delivery_id) if 0 < delivery_id <= MAX_ID else None
     if d is None or d.subscription_id != sub_id:
         raise DeliveryNotFound(f"no delivery {delivery_id} for webhook subscription {sub_id}")
     if not sub.active:

@@ -128,3 +128,22 @@ def test_redeliver_failed_requeues_them_all(
     assert r.status_code == 202 and r.json() == {"requeued": 3}
     drain(hub)
     assert {d["status"] for d in client.get(path, headers=admin).json()} == {"delivered"}
+
+
+def test_ids_beyond_64_bits_are_not_found_not_a_crash(client: TestClient, admin: dict[str, str]) -> None:
+    sub = client.post("/api/v1/webhooks", headers=admin, json={"url": URL, "topics": ["*"]}).json()["id"]
+    huge = "9" * 30
+    for method, path in [
+        ("GET", f"/api/v1/webhooks/{huge}"),
+        ("PATCH", f"/api/v1/webhooks/{huge}"),
+        ("DELETE", f"/api/v1/webhooks/{huge}"),
+        ("GET", f"/api/v1/webhooks/{huge}/deliveries"),
+        ("GET", f"/api/v1/webhooks/{sub}/deliveries/{huge}"),
+        ("POST", f"/api/v1/webhooks/{sub}/deliveries/{huge}/redeliver"),
+        ("POST", f"/api/v1/webhooks/{huge}/deliveries/redeliver-failed"),
+    ]:
+        r = client.request(method, path, headers=admin, json={} if method == "PATCH" else None)
+        assert r.status_code == 404, (method, path, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+    r = client.get(f"/api/v1/webhooks/{sub}/deliveries", params={"before": huge}, headers=admin)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.before"
