@@ -43,6 +43,17 @@ def validate_scopes(scopes: list[str]) -> list[str]:
     return sorted(set(scopes))
 
 
+#: Longest API key name: ``apikey:<name>`` is the source recorded on what the key writes.
+MAX_KEY_NAME = 60
+
+
+def validate_key_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_KEY_NAME or not name.isprintable():
+        raise ValueError(f"an API key name is 1–{MAX_KEY_NAME} printable characters")
+    return name
+
+
 def validate_role(role: str) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; known: {', '.join(ROLES)}")

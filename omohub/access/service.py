@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from omohub.access.errors import BadCredentials, MissingScope
 from omohub.access.models import ApiKey, AuditEntry, ConsoleUser
-from omohub.access.rules import ROLE_SCOPES, Principal, validate_role, validate_scopes
+from omohub.access.rules import ROLE_SCOPES, Principal, validate_key_name, validate_role, validate_scopes
 from omohub.core.context import ctx
 from omohub.core.errors import Conflict, Invalid
 from omohub.core.security import hash_password, new_token, token_hash, verify_password
@@ -17,6 +17,10 @@ from omohub.core.security import hash_password, new_token, token_hash, verify_pa
 
 def create_api_key(session: Session, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
     """A new key; the secret is returned once and only its hash is stored."""
+    try:
+        name = validate_key_name(name)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="name") from exc
     try:
         scopes = validate_scopes(scopes)
     except ValueError as exc:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from omohub import __version__
 from omohub.api import problems
+from omohub.api.deps import no_nul
 from omohub.bootstrap import Hub
 from omohub.collect.intake import Collector
 
@@ -38,7 +39,8 @@ def create_app(hub: Hub, *, run_worker: bool = False) -> FastAPI:
     app.state.collector = Collector(hub)
     problems.install(app)
     for router in _routers():
-        app.include_router(router)
+        rest = router.prefix.startswith("/api/")
+        app.include_router(router, dependencies=[Depends(no_nul)] if rest else None)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

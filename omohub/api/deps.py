@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from omohub.access import service as access
 from omohub.access.errors import BadCredentials
 from omohub.access.rules import Principal
+from omohub.core.errors import Invalid
 
 if TYPE_CHECKING:
     from omohub.bootstrap import Hub
@@ -29,6 +31,22 @@ def _uow(request: Request) -> Iterator[Session]:
 
 
 uow = Depends(_uow, scope="function")
+
+
+#: ``\u0000`` in a JSON text, unless its backslash is itself escaped (``\\u0000`` is text).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+async def no_nul(request: Request) -> None:
+    """Refuse a NUL character anywhere in the request, on every backend alike.
+
+    PostgreSQL can store no NUL in text or JSON (it would be a 500 there, and SQLite would
+    keep it), so the REST API says so up front. Collection checks its own bodies (rules.py).
+    """
+    body = await request.body()  # FastAPI reads the same cached body afterwards
+    texts = [request.scope["path"], *request.query_params.keys(), *request.query_params.values()]
+    if b"\0" in body or _JSON_NUL.search(body) or any("\0" in t for t in texts):
+        raise Invalid("the request contains a NUL character (\\u0000), which cannot be stored")
 
 
 def bearer_token(request: Request) -> str:

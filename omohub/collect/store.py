@@ -98,8 +98,11 @@ def append_pg(conn: Any, rows: list[Row]) -> set[Key]:
 
 
 def sqlite_time(value: dt.datetime) -> str:
-    """The format SQLAlchemy's DateTime uses on SQLite, so ORM reads parse it back."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """The format SQLAlchemy's DateTime uses on SQLite, so ORM reads parse it back.
+
+    Not ``strftime("%Y")``: that writes year 1 as ``1``, which no read parses back.
+    """
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def append_sqlite(conn: Any, rows: list[Row], received_at: dt.datetime) -> set[Key]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
+from pydantic import Field
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
@@ -27,6 +28,10 @@ NAMING_CONVENTION = {
 
 #: Primary keys: 64-bit on PostgreSQL, SQLite's rowid alias on SQLite.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+#: The largest id either backend can hold; a larger one names nothing and cannot be bound.
+MAX_ID = 2**63 - 1
+#: An id as the API accepts it (path, query or body): beyond ``MAX_ID`` is a 422, not a 500.
+RowId = Annotated[int, Field(le=MAX_ID)]
 #: Documents: JSONB on PostgreSQL, JSON text on SQLite.
 Json = JSON().with_variant(JSONB(), "postgresql")
 

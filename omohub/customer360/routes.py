@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from omohub.access.rules import Principal
 from omohub.api.deps import principal, uow
 from omohub.collect import queries
+from omohub.core.db import RowId
 from omohub.core.errors import Invalid
 from omohub.customer360 import service
 from omohub.customer360.schemas import Profile360
@@ -28,7 +29,7 @@ def lookup(
     card: str | None = None,
     anonymous_id: str | None = None,
     external_id: str | None = None,
-    member_id: int | None = None,
+    member_id: RowId | None = None,
     session: Session = uow,
     who: Principal = Depends(principal("pos", "ecommerce")),
 ) -> Profile360:
@@ -68,7 +69,7 @@ class StoredEvent(BaseModel):
 def list_events(
     user_id: str | None = None,
     anonymous_id: str | None = None,
-    member_id: int | None = None,
+    member_id: RowId | None = None,
     limit: int = Query(50, ge=1, le=1000),
     session: Session = uow,
     who: Principal = Depends(principal("admin", "ecommerce")),
@@ -77,8 +78,8 @@ def list_events(
     if sum(x is not None for x in (user_id, anonymous_id, member_id)) != 1:
         raise Invalid("give exactly one of user_id, anonymous_id, member_id")
     if member_id is not None:
-        live = members.get(session, member_id)
-        keys, anon = queries.member_keys(session, live.merged_into_id or live.id)
+        live = members.find(session, "member_id", str(member_id))  # follows a merge chain
+        keys, anon = queries.member_keys(session, live.id)
     elif user_id is not None:
         keys, anon = queries.keys_for_user_id(session, user_id), []
     else:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from omohub.access.rules import Principal
 from omohub.api.deps import principal, uow
+from omohub.core.db import RowId
 from omohub.members import service, suggestions
 from omohub.members.models import MergeSuggestion
 from omohub.members.presenter import member_out
@@ -53,7 +54,7 @@ def list_suggestions(
 
 @router.post("/merge-suggestions/{suggestion_id}/accept", response_model=MergeOut)
 def accept_suggestion(
-    suggestion_id: int,
+    suggestion_id: RowId,
     session: Session = uow,
     who: Principal = Depends(principal("admin")),
 ) -> MergeOut:
@@ -63,7 +64,7 @@ def accept_suggestion(
 
 @router.post("/merge-suggestions/{suggestion_id}/reject", response_model=SuggestionOut)
 def reject_suggestion(
-    suggestion_id: int,
+    suggestion_id: RowId,
     session: Session = uow,
     who: Principal = Depends(principal("admin")),
 ) -> SuggestionOut:
@@ -73,7 +74,7 @@ def reject_suggestion(
 
 @router.get("/{member_id}", response_model=MemberOut)
 def read(
-    member_id: int,
+    member_id: RowId,
     session: Session = uow,
     who: Principal = Depends(principal("pos", "ecommerce")),
 ) -> MemberOut:
@@ -83,7 +84,7 @@ def read(
 
 @router.post("/{member_id}/merge", response_model=MergeOut)
 def merge(
-    member_id: int,
+    member_id: RowId,
     data: MergeIn,
     session: Session = uow,
     who: Principal = Depends(principal("admin")),
@@ -95,7 +96,7 @@ def merge(
 
 @router.post("/{member_id}/unmerge", response_model=MergeOut)
 def unmerge(
-    member_id: int,
+    member_id: RowId,
     session: Session = uow,
     who: Principal = Depends(principal("admin")),
 ) -> MergeOut:

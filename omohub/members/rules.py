@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from omohub.core.db import MAX_ID
+
 #: Identifiers that name one person: at most one member holds each verified value.
 STRONG_TYPES = (
     "phone",
@@ -96,7 +98,7 @@ def _pattern(regex: re.Pattern[str], why: str, *, upper: bool = False):  # type:
 
 
 def _member_id(_t: str, value: str) -> str:
-    if not value.isdigit() or int(value) <= 0:
+    if not value.isdecimal() or not 0 < int(value) <= MAX_ID:
         raise InvalidIdentifier("member_id", value, "not a member id")
     return str(int(value))
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from omohub.core.db import RowId
+
 Gender = Literal["female", "male", "other"]
 
 #: Request fields that are identifiers, and the identifier type each one is.
@@ -29,7 +31,7 @@ class MemberIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    member_id: int | None = None
+    member_id: RowId | None = None
     phone: str | None = Field(None, examples=["0912-345-678"])
     email: str | None = None
     line_uid: str | None = None
@@ -44,7 +46,7 @@ class MemberIn(BaseModel):
     birthday: dt.date | None = None
     einvoice_carrier: str | None = Field(None, description="Mobile barcode carrier, /XXXXXXX")
     traits: dict[str, Any] = Field(default_factory=dict)
-    channel: str | None = Field(None, description="pos, web, app, line, …")
+    channel: str | None = Field(None, max_length=20, description="pos, web, app, line, …")
     store_code: str | None = None
     join: bool = Field(True, description="Make them a member (card number) if not yet one")
 
@@ -85,7 +87,7 @@ class JoinResult(BaseModel):
 
 
 class MergeIn(BaseModel):
-    other_id: int = Field(description="The member to fold into this one")
+    other_id: RowId = Field(description="The member to fold into this one")
     reason: str = Field("merged by hand", max_length=300)
 
 

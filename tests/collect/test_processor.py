@@ -130,3 +130,23 @@ def test_an_event_the_identity_rules_refuse_does_not_stop_the_stream(
     drain(hub)
     assert owner(hub, "external", "webshop:c-bad") is None
     assert owner(hub, "external", "webshop:c-good") is not None
+
+
+def test_an_event_dated_before_the_year_1000_is_stored_readable(
+    hub: Hub, client: TestClient, admin: dict[str, str]
+) -> None:
+    """A device clock set to year 1 must not make the stored row unreadable (it would stop
+    the identity processor for everyone behind it, and ``/events`` would answer 500)."""
+    web = basic(new_source(hub, "webshop", "web"))
+    send(
+        client,
+        web,
+        {"type": "identify", "userId": "c-1", "messageId": "i-old", "timestamp": "0001-01-01T00:00:00Z"},
+        {"type": "identify", "userId": "c-2", "messageId": "i-new"},
+    )
+    drain(hub)
+    assert owner(hub, "external", "webshop:c-1") is not None
+    assert owner(hub, "external", "webshop:c-2") is not None
+    r = client.get("/api/v1/events?user_id=c-1", headers=admin)
+    assert r.status_code == 200, r.text
+    assert [e["timestamp"] for e in r.json()] == ["0001-01-01T00:00:00Z"]
