@@ -20,7 +20,8 @@ Barcode = Annotated[
 Price = Annotated[
     int,
     before(rules.clean_price),
-    Field(ge=0, description="Integer minor units (TWD: whole dollars)", examples=[1290]),
+    # le: the price columns are 32-bit integers on PostgreSQL
+    Field(ge=0, le=2**31 - 1, description="Integer minor units (TWD: whole dollars)", examples=[1290]),
 ]
 ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]

@@ -138,6 +138,7 @@ def _with(path: str, value: Any, base: dict[str, Any] = SHIRT) -> dict[str, Any]
         ("list_price", -1, "greater than or equal to 0"),
         ("list_price", 12.5, "fractional part"),
         ("list_price", "a lot", "valid integer"),
+        ("list_price", 2**31, "less than or equal to 2147483647"),  # a 32-bit column on PostgreSQL
         ("skus", [], "at least 1"),
         ("skus.0.code", "LS/2401", "not a valid code"),
         ("skus.0.barcode", "4712345000023", "check digit should be 2"),
@@ -145,6 +146,7 @@ def _with(path: str, value: Any, base: dict[str, Any] = SHIRT) -> dict[str, Any]
         ("skus.0.barcode", "4712-3450", "4 to 40 letters and digits"),
         ("skus.0.barcode", "4.71235E+12", "format the barcode column as text"),
         ("skus.1.list_price", -5, "greater than or equal to 0"),
+        ("skus.1.list_price", 10**12, "less than or equal to 2147483647"),
         ("skus.1.size", "S" * 21, "at most 20"),
     ],
 )
