@@ -46,3 +46,10 @@ def clean_price(value: object) -> object:
     if dot:
         raise ValueError(f"{value.strip()!r} has cents; list prices are whole dollars")
     return text
+
+
+def check_text(value: str) -> str:
+    """Free text the database can store: PostgreSQL text holds no NUL character."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+    return value

@@ -23,10 +23,11 @@ Price = Annotated[
     # le: the price columns are 32-bit integers on PostgreSQL
     Field(ge=0, le=2**31 - 1, description="Integer minor units (TWD: whole dollars)", examples=[1290]),
 ]
-ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
-Size = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
-Color = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+Text = rule(rules.check_text)
+ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Text]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), Text]
+Size = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), Text]
+Color = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), Text]
 
 
 class SkuIn(BaseModel):

@@ -92,3 +92,10 @@ STANDARD_CHANNELS = (
     StandardChannel("marketplace", "電商平台", online=True),
     StandardChannel("delivery", "外送平台", online=True),
 )
+
+
+def check_text(value: str) -> str:
+    """Free text the database can store: PostgreSQL text holds no NUL character."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+    return value

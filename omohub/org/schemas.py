@@ -20,9 +20,10 @@ def _role(value: Any) -> Any:
 
 
 Code = Annotated[str, rule(check_code), Field(examples=["TPE-XINYI"])]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Text = rule(rules.check_text)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Text]
+City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), Text]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), Text]
 Latitude = Annotated[float, rule(rules.check_latitude), Field(examples=[25.0339])]
 Longitude = Annotated[float, rule(rules.check_longitude), Field(examples=[121.5645])]
 TimeZone = Annotated[str, rule(rules.check_timezone), Field(examples=["Asia/Taipei"])]

@@ -99,6 +99,7 @@ BROKEN = HEADER + (
     f"P2,另一件,上衣,P2-S,{ean(1)},S,黑,990\n"  # barcode twice in the file
     f"P2,另一件,上衣,P2-M,4.71999E+12,M,黑,990.5\n"
     f"P3,第三件,上衣,P3-S,{ean(8)},S,黑,1200\n"
+    f"P4,壞\x00名,上衣,P4-S,{ean(9)},S,黑,1200\n"  # NUL: PostgreSQL cannot store it
 )
 
 
@@ -114,9 +115,11 @@ def test_broken_rows_are_named_and_nothing_is_written(hub: Hub, database_url: st
         "row 8: field barcode: '4.71999E+12' looks like a number Excel shortened; format the barcode"
         " column as text",
         "row 8: field list_price: '990.5' has cents; list prices are whole dollars",
+        "row 10: field product_name: contains a NUL character (\\u0000), which cannot be stored"
+        " (got '壞\\x00名')",
     ]
     assert "products: would be created 2" in r.stdout and "skus: would be created 2" in r.stdout
-    assert "rejected: 6 rows" in r.stdout and "nothing was written" in r.stdout
+    assert "rejected: 7 rows" in r.stdout and "nothing was written" in r.stdout
     assert catalog(hub) == ({}, {})
     r = omohub(database_url, "import", "catalog", "--skip-invalid", write(tmp_path, BROKEN))
     assert r.exit_code == 0, r.output

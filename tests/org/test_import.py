@@ -136,6 +136,18 @@ def test_broken_rows_are_named_and_nothing_is_written(hub: Hub, database_url: st
     assert stores(hub) == before  # neither S1 nor the rename of TPE-XINYI
 
 
+def test_a_nul_character_is_a_rejected_row(hub: Hub, database_url: str, tmp_path: Path) -> None:
+    """PostgreSQL text holds no NUL: the row is named on both backends, never a crash on one."""
+    text = "code,name,city\nS1,好店,台北市\nS2,壞\x00名,台北\x00市\n"
+    r = omohub(database_url, "import", "stores", write(tmp_path, "nul.csv", text))
+    assert r.exit_code == 1, r.output
+    assert [line for line in r.stdout.splitlines() if line.startswith("    row")] == [
+        f"    row 3: field {field}: contains a NUL character (\\u0000), which cannot be stored (got {got!r})"
+        for field, got in (("name", "壞\x00名"), ("city", "台北\x00市"))
+    ]
+    assert stores(hub) == {}
+
+
 def test_skip_invalid_writes_the_valid_rows_and_lists_the_rest(
     hub: Hub, database_url: str, tmp_path: Path
 ) -> None:
