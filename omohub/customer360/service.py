@@ -19,6 +19,7 @@ from omohub.customer360.schemas import (
     TimelineItem,
     ViewedProduct,
 )
+from omohub.members import repository as members_repo
 from omohub.members import service as members
 from omohub.members.models import Member
 from omohub.members.presenter import member_out
@@ -48,10 +49,11 @@ def lookup(session: Session, who: Principal, by: str, value: str) -> Profile360:
 def profile(session: Session, member: Member, *, masked: bool) -> Profile360:
     online, offline = channel_stats(session, member.id)
     purchases = last_purchases(session, member.id)
-    user_keys, anon = events.member_keys(session, member.id)
+    identifiers = members_repo.identifiers_of(session, member.id)
+    user_keys, anon = events.member_keys(session, member.id, identifiers)
     viewed = _viewed(session, user_keys, anon)
     return Profile360(
-        member=member_out(session, member, masked=masked),
+        member=member_out(session, member, masked=masked, identifiers=identifiers),
         currency=ctx(session).settings.currency,
         online=online,
         offline=offline,
@@ -172,7 +174,8 @@ def _timeline(
         )
         for p in purchases
     ]
-    items += [_event_item(e) for e in events.events_for(session, user_keys, anon, limit=20)]
+    recent = events.events_for(session, user_keys, anon, limit=20, with_body=False)
+    items += [_event_item(e) for e in recent]
     if member.joined_at:
         items.append(
             TimelineItem(

@@ -5,12 +5,20 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from omohub.members import repository as repo
-from omohub.members.models import Member
+from omohub.members.models import Identifier, Member
 from omohub.members.rules import mask
 from omohub.members.schemas import IdentifierOut, MemberOut
 
 
-def member_out(session: Session, member: Member, *, masked: bool = False) -> MemberOut:
+def member_out(
+    session: Session,
+    member: Member,
+    *,
+    masked: bool = False,
+    identifiers: list[Identifier] | None = None,
+) -> MemberOut:
+    """``identifiers``: the member's, when the caller has already read them."""
+    held = repo.identifiers_of(session, member.id) if identifiers is None else identifiers
     idents = [
         IdentifierOut(
             type=i.type,
@@ -18,7 +26,7 @@ def member_out(session: Session, member: Member, *, masked: bool = False) -> Mem
             verified=i.verified,
             source=i.source,
         )
-        for i in repo.identifiers_of(session, member.id)
+        for i in held
     ]
     return MemberOut(
         id=member.id,
