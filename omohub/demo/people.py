@@ -265,7 +265,7 @@ def _suggestions(w: BulkWriter, pairs: list[tuple[Person, Person]], start: float
             (
                 original.id,
                 dup.id,
-                f"{LEGACY_SOURCE} import: same phone {original.phone}, unverified",
+                f"{LEGACY_SOURCE} import: same phone, unverified",
                 "open",
                 at,
             )

@@ -198,7 +198,8 @@ def _merge_reviewed(session: Session, people: People) -> int:
             session,
             original.id,
             dup.id,
-            reason=f"legacy-crm duplicate reviewed: same phone {original.phone}",
+            # the number stays out of the reason: masked viewers see reasons (free text) in the 360
+            reason="legacy-crm duplicate reviewed: same phone",
             via=("phone", original.phone),
             actor=f"user:{ADMIN_USER}",
         )

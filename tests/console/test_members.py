@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from omohub.access.models import AuditEntry
 from omohub.bootstrap import Hub
-from omohub.members.models import Member
+from omohub.members.models import Member, MergeRecord
 from tests.console.conftest import post_form
 from tests.console.seed import EMAIL, LINE_UID, Shop
 
@@ -55,6 +55,9 @@ def test_clerk_sees_masked_identifiers_no_traits_and_every_view_is_audited(
         member = session.get(Member, shop.member_id)
         assert member is not None
         member.traits = {"vip_note": "likes linen"}
+        # a merge reason is free text: a person (or the demo brand) may well write the number in it
+        for record in session.scalars(select(MergeRecord).where(MergeRecord.survivor_id == shop.member_id)):
+            record.reason = f"same phone +886912345678 and LINE {LINE_UID}"
     client = as_role("clerk")
     html = client.get(f"/console/members/{shop.member_id}").text
     assert "0912-***-678" in html and "a***@example.com" in html
