@@ -23,8 +23,6 @@ _COMPACT = {"member_card", "member_id"}
 
 def find_member(session: Session, entry: str, by: str = "auto") -> Member | None:
     """The member a search box entry names, trying each identifier type it may be."""
-    if "\x00" in entry:  # no identifier holds NUL, and PostgreSQL refuses to compare with it
-        return None
     for type_ in search_candidates(entry, by):
         value = re.sub(r"[\s#-]", "", entry) if type_ in _COMPACT else entry.strip()
         try:

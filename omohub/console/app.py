@@ -9,14 +9,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from omohub.console.deps import PREFIX, BadCsrf, LoginRequired, NotAllowed, context, current
+from omohub.console.deps import (
+    PREFIX,
+    BadCsrf,
+    BadInput,
+    LoginRequired,
+    NotAllowed,
+    context,
+    current,
+    no_nul,
+)
 from omohub.console.render import page
 from omohub.core.errors import DomainError
 
@@ -43,7 +52,7 @@ def create_console(hub: Hub) -> FastAPI:
     app.mount("/static", StaticFiles(packages=[("omohub.console", "static")]), name="static")
     _install_errors(app)
     for router in _routers():
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(no_nul)])
     return app
 
 
@@ -72,6 +81,10 @@ def _install_errors(app: FastAPI) -> None:
         assert isinstance(exc, DomainError)
         key = {404: "error.not_found", 403: "error.forbidden"}.get(exc.status, "error.action_failed")
         return _error(request, key, exc.status, detail=exc.detail)
+
+    @app.exception_handler(BadInput)
+    async def bad_input(request: Request, exc: Exception) -> Response:
+        return _error(request, "error.bad_request", 422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: Exception) -> Response:

@@ -40,6 +40,10 @@ class BadCsrf(Exception):
     """A form came without this session's CSRF token (another site, or an expired page)."""
 
 
+class BadInput(Exception):
+    """A path, query or form with a NUL character, which no text column can hold."""
+
+
 @dataclass(frozen=True)
 class Viewer:
     user: ConsoleUser
@@ -67,6 +71,16 @@ def check_csrf(request: Request, csrf_token: str = Form("")) -> None:
     expected = request.session.get("csrf")
     if not isinstance(expected, str) or not hmac.compare_digest(expected.encode(), csrf_token.encode()):
         raise BadCsrf()
+
+
+async def no_nul(request: Request) -> None:
+    """Refuse NUL anywhere a console page reads text from (PostgreSQL would answer with a 500)."""
+    texts = [request.url.path, *request.query_params.keys(), *request.query_params.values()]
+    if request.method == "POST":
+        form = await request.form()  # parsed once: FastAPI reads the same cached form
+        texts += [t for key, value in form.multi_items() for t in (key, value) if isinstance(t, str)]
+    if any("\x00" in t for t in texts):
+        raise BadInput()
 
 
 #: Put on every POST route: ``dependencies=[CSRF]``.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, false, func, or_, select, text
+from sqlalchemy import Select, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from omohub.access.models import ApiKey, AuditEntry, ConsoleUser
@@ -152,8 +152,6 @@ def orders_page(
 def _order_filters(session: Session, stmt: Select[Order, str], f: OrderFilter) -> Select[Order, str]:
     if f.number:
         number = f.number.strip()
-        if "\x00" in number:  # stored text holds no NUL (PostgreSQL refuses to compare with it)
-            return stmt.where(false())
         # POS receipt numbers are often all digits: a number is the hub's id or the source's
         oid = as_id(number)
         stmt = stmt.where(

@@ -125,6 +125,23 @@ def test_wrong_password_is_refused_and_audited(client: TestClient, shop: Shop, h
     assert entry is not None and entry.subject == "user:clerk"
 
 
+def test_a_nul_character_is_a_bad_request_page_that_changes_nothing(
+    client: TestClient, shop: Shop, hub: Hub
+) -> None:
+    """PostgreSQL text holds no NUL: before sign-in as after, a 422 page on both backends."""
+    token = csrf_of(client.get("/console/login").text)
+    r = client.post("/console/login", data={"username": "clerk\x00", "password": "x", "csrf_token": token})
+    assert r.status_code == 422 and "無法處理這個請求" in r.text
+    with hub.uow() as session:
+        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "console.login_failed")) is None
+    sign_in(client, "hq_admin")
+    assert client.get("/console/audit", params={"actor": "x\x00"}).status_code == 422
+    r = post_form(client, "/console/apikeys", {"name": "pos\x00", "scopes": "pos"})
+    assert r.status_code == 422
+    with hub.uow() as session:
+        assert session.scalar(select(ApiKey).where(ApiKey.name.startswith("pos"))) is None
+
+
 def test_deactivated_user_is_signed_out_at_once(as_role: Callable[[str], TestClient], hub: Hub) -> None:
     client = as_role("marketer")
     assert client.get("/console/orders").status_code == 200

@@ -52,11 +52,10 @@ def test_order_list_shrugs_off_odd_filters(
         {"after": f"2025-03-01T00:00:00+00:00|{huge}"},
         {"date_to": "9999-12-31"},
         {"date_from": "0001-01-01"},
-        {"status": "x\x00"},  # PostgreSQL text holds no NUL
     ):
         assert _listed(client, **params) == everything, params
     assert _listed(client, number=huge) == [] and _listed(client, number="²") == []
-    assert _listed(client, number="POS\x001") == []
+    assert client.get("/console/orders", params={"number": "POS\x001"}).status_code == 422  # no NUL
     # a source's number made of digits is found too, not only the hub's order id
     with hub.uow() as session:
         order = session.get(Order, shop.pos_order_id)
