@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from omohub import __version__
 from omohub.api import problems
-from omohub.api.deps import no_nul
+from omohub.api.deps import storable_text
 from omohub.bootstrap import Hub
 from omohub.collect.intake import Collector
 
@@ -40,7 +40,7 @@ def create_app(hub: Hub, *, run_worker: bool = False) -> FastAPI:
     problems.install(app)
     for router in _routers():
         rest = router.prefix.startswith("/api/")
-        app.include_router(router, dependencies=[Depends(no_nul)] if rest else None)
+        app.include_router(router, dependencies=[Depends(storable_text)] if rest else None)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -33,20 +33,52 @@ def _uow(request: Request) -> Iterator[Session]:
 uow = Depends(_uow, scope="function")
 
 
-#: ``\u0000`` in a JSON text, unless its backslash is itself escaped (``\\u0000`` is text).
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+async def storable_text(request: Request) -> None:
+    """Refuse text no database can store, anywhere in the request, on every backend alike.
 
-
-async def no_nul(request: Request) -> None:
-    """Refuse a NUL character anywhere in the request, on every backend alike.
-
-    PostgreSQL can store no NUL in text or JSON (it would be a 500 there, and SQLite would
-    keep it), so the REST API says so up front. Collection checks its own bodies (rules.py).
+    A NUL character (PostgreSQL text and JSON hold none; SQLite would keep it) or a lone
+    UTF-16 surrogate (``\\ud800``: not Unicode, no driver can encode it) would be a 500 deep
+    inside a use case, so the REST API says so up front, naming the field. A body that is
+    not JSON is left to FastAPI's own error. Collection checks its own bodies (rules.py).
     """
-    body = await request.body()  # FastAPI reads the same cached body afterwards
-    texts = [request.scope["path"], *request.query_params.keys(), *request.query_params.values()]
-    if b"\0" in body or _JSON_NUL.search(body) or any("\0" in t for t in texts):
-        raise Invalid("the request contains a NUL character (\\u0000), which cannot be stored")
+    texts: list[tuple[str, str]] = [("path", request.scope["path"])]
+    texts += [(f"query.{k}", k) for k in request.query_params] + list(request.query_params.items())
+    body = await request.body()  # cached: FastAPI reads the same bytes afterwards
+    if body:
+        try:
+            texts += _strings(json.loads(body), "")
+        except (ValueError, RecursionError):
+            pass
+    for where, text in texts:
+        why = _unstorable(text)
+        if why:
+            field = where.encode(errors="backslashreplace").decode()  # the key may be the culprit
+            raise Invalid(f"{field or 'body'} {why}", field=field)
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    """Every string in a JSON document, keys too, with where it is (``lines.0.sku``)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    found: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            where = f"{path}.{k}" if path else str(k)
+            found += [(where, k), *_strings(v, where)]
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += _strings(v, f"{path}.{i}" if path else str(i))
+    return found
+
+
+def _unstorable(text: str) -> str | None:
+    if "\0" in text:
+        return "contains a NUL character (\\u0000), which cannot be stored"
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return "contains a lone UTF-16 surrogate (e.g. \\ud800), which is not Unicode"
+    return None
 
 
 def bearer_token(request: Request) -> str:

@@ -114,3 +114,29 @@ def test_a_nul_character_in_a_path_is_a_422(client: TestClient, pos: dict[str, s
     r = client.get("/api/v1/stores/S%0001", headers=pos)
     assert r.status_code == 422, r.text
     assert "NUL" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"email": "amy\\ud800@example.com"}',
+        b'{"phone": "0912345678", "traits": {"tier": "\\udfff"}}',
+        b'{"phone": "0912345678", "traits": {"\\ud83d": 1}}',
+    ],
+)
+def test_a_lone_surrogate_is_a_422_naming_the_field(
+    hub: Hub, client: TestClient, pos: dict[str, str], body: bytes
+) -> None:
+    """``\\ud800`` is valid JSON but not Unicode: no driver can encode it (it was a 500)."""
+    r = client.post("/api/v1/members", headers={**pos, "content-type": "application/json"}, content=body)
+    assert r.status_code == 422, r.text
+    assert "surrogate" in r.json()["detail"]
+    assert r.json()["field"].split(".")[0] in ("email", "traits")
+    assert counts(hub) == (0, 0)
+
+
+def test_a_surrogate_pair_is_text(client: TestClient, pos: dict[str, str]) -> None:
+    body = b'{"phone": "0912345678", "name": "\\ud83d\\ude00"}'
+    r = client.post("/api/v1/members", headers={**pos, "content-type": "application/json"}, content=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["member"]["name"] == "\U0001f600"
