@@ -129,6 +129,9 @@ def test_admin_creates_a_console_user_who_can_sign_in(
         "password": "short",
     }
     assert post_form(client, "/console/users", data).status_code == 422  # password too short
+    for store in ("999999", "9" * 30, "²"):  # a store that is not there: said so, not a 500
+        r = post_form(client, "/console/users", {**data, "store": store, "password": "long-enough-1"})
+        assert r.status_code == 422 and "unknown store" in r.text, store
     r = post_form(client, "/console/users", {**data, "password": "long-enough-1"})
     assert r.status_code == 303
     with hub.uow() as session:
@@ -148,3 +151,17 @@ def test_audit_log_lists_and_filters(as_role: Callable[[str], TestClient], hub: 
         "member.lookup"
         not in client.get("/console/audit", params={"actor": "nobody"}).text.split("<tbody>")[1]
     )
+
+
+def test_ids_beyond_64_bits_are_a_bad_request_not_a_crash(
+    as_role: Callable[[str], TestClient], hub: Hub, shop: Shop
+) -> None:
+    client = as_role("hq_admin")
+    huge = "9" * 30
+    assert client.get(f"/console/members/{huge}").status_code == 422
+    assert client.get("/console/audit", params={"before": huge}).status_code == 422
+    r = post_form(client, f"/console/apikeys/{huge}/revoke", {}, page="/console/apikeys")
+    assert r.status_code == 422
+    member = f"/console/members/{shop.member_id}"
+    r = post_form(client, f"{member}/unmerge", {"merged_id": huge}, page=member)
+    assert r.status_code == 422 and "data-unmerge" in client.get(member).text  # still merged

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -19,10 +19,12 @@ from omohub.collect.sources import sources as list_sources
 from omohub.console import actions, queries
 from omohub.console.deps import CSRF, PREFIX, Viewer, context, flash, page
 from omohub.console.render import page as render
-from omohub.core.errors import DomainError
+from omohub.core.errors import DomainError, Invalid
 from omohub.core.events import known_topics
 from omohub.members import events as _member_events  # noqa: F401  (registers topics)
 from omohub.orders import events as _order_events  # noqa: F401
+from omohub.orders.rules import MAX_ID
+from omohub.org.models import Store
 from omohub.webhooks import service as webhooks
 
 router = APIRouter()
@@ -54,7 +56,10 @@ def apikey_create(
 
 @router.post("/apikeys/{key_id}/revoke", dependencies=[CSRF])
 def apikey_revoke(
-    request: Request, key_id: int, viewer: Viewer = Depends(page("apikeys")), session: Session = uow
+    request: Request,
+    key_id: int = Path(le=MAX_ID),
+    viewer: Viewer = Depends(page("apikeys")),
+    session: Session = uow,
 ) -> Response:
     key = actions.revoke_api_key(session, viewer.who, key_id)
     flash(request, "apikeys.revoked", name=key.name)
@@ -180,8 +185,10 @@ def user_create(
     viewer: Viewer = Depends(page("users")),
     session: Session = uow,
 ) -> Response:
-    store_id = int(store) if store.isdigit() else None
+    store_id = queries.as_id(store.strip())
     try:
+        if store.strip() and (store_id is None or session.get(Store, store_id) is None):
+            raise Invalid(f"unknown store {store.strip()!r}", field="store")
         user = actions.create_console_user(
             session, viewer.who, username=username, password=password, role=role, name=name, store_id=store_id
         )
@@ -217,7 +224,7 @@ def audit(
     actor: str = "",
     action: str = "",
     subject: str = "",
-    before: int | None = None,
+    before: int | None = Query(None, le=MAX_ID),
     viewer: Viewer = Depends(page("audit")),
     session: Session = uow,
 ) -> Response:

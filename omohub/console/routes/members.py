@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from omohub.core.errors import DomainError
 from omohub.customer360 import service as c360
 from omohub.members import repository as members_repo
 from omohub.members import service as members
+from omohub.orders.rules import MAX_ID
 
 router = APIRouter()
 
@@ -42,7 +43,10 @@ def search(
 
 @router.get("/members/{member_id}")
 def profile(
-    request: Request, member_id: int, viewer: Viewer = Depends(page("members")), session: Session = uow
+    request: Request,
+    member_id: int = Path(le=MAX_ID),
+    viewer: Viewer = Depends(page("members")),
+    session: Session = uow,
 ) -> Response:
     """The 360. ``customer360.lookup`` audits it when the viewer sees masked identifiers."""
     member = members.get(session, member_id)
@@ -73,7 +77,7 @@ def profile(
 def unmerge(
     request: Request,
     member_id: int,
-    merged_id: int = Form(...),
+    merged_id: int = Form(..., le=MAX_ID),
     viewer: Viewer = Depends(action("member.unmerge")),
     session: Session = uow,
 ) -> Response:
