@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from omohub.access.models import ApiKey, AuditEntry, ConsoleUser
 from omohub.catalog.models import Product, Sku
 from omohub.core.context import ctx
+from omohub.core.db import MAX_ID
 from omohub.members.models import Member
 from omohub.orders.models import ONLINE_CHANNELS, Order
-from omohub.orders.rules import MAX_ID
 from omohub.org.models import Staff, Store
 from omohub.webhooks.models import Delivery
 

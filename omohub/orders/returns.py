@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
+from omohub.core.db import MAX_ID
 from omohub.core.outbox import emit
 from omohub.orders import repository as repo
 from omohub.orders import rules
@@ -38,7 +39,7 @@ def record(
     """Record a return; ``(return, created)``. A retry with the same key returns the first one."""
     key = _key(idempotency_key, data.external_id)
     digest = rules.fingerprint({**data.model_dump(mode="json"), "external_id": key})
-    order = repo.lock(session, order_id) if 0 < order_id <= rules.MAX_ID else None
+    order = repo.lock(session, order_id) if 0 < order_id <= MAX_ID else None
     if order is None:
         raise OrderNotFound(f"no order {order_id}")
     existing = repo.return_by_key(session, order.id, key)

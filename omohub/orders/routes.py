@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from omohub.access.rules import Principal
 from omohub.api.deps import principal, uow
+from omohub.core.db import MAX_ID
 from omohub.orders import presenter, returns, service
-from omohub.orders.rules import MAX_ID
 from omohub.orders.schemas import Channel, OrderIn, OrderOut, OrderSummary, ReturnIn, ReturnResult
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])

@@ -24,8 +24,6 @@ TENDERS = (
 #: The largest amount an order records: its money columns are 32-bit integers on PostgreSQL
 #: (NT$2,147,483,647 is far beyond any one sale). Every other amount of an order is at most this.
 MAX_AMOUNT = 2**31 - 1
-#: Ids are 64-bit: a larger number names nothing.
-MAX_ID = 2**63 - 1
 
 
 def has_nul(value: object) -> bool:

@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from omohub.core.db import MAX_ID
 from omohub.orders.models import ORDER_CHANNELS
-from omohub.orders.rules import MAX_ID, TENDERS, has_nul
+from omohub.orders.rules import TENDERS, has_nul
 
 Channel = Literal["pos", "web", "app", "line", "marketplace", "delivery"]
 Tender = Literal[

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
+from omohub.core.db import MAX_ID
 from omohub.core.outbox import emit
 from omohub.orders import repository as repo
 from omohub.orders import rules
@@ -51,7 +52,7 @@ def create(session: Session, data: OrderIn, *, actor: str) -> tuple[Order, bool]
 
 
 def get(session: Session, order_id: int) -> Order:
-    order = session.get(Order, order_id) if 0 < order_id <= rules.MAX_ID else None
+    order = session.get(Order, order_id) if 0 < order_id <= MAX_ID else None
     if order is None:
         raise OrderNotFound(f"no order {order_id}")
     return order

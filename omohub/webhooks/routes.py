@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from omohub.access.rules import Principal
 from omohub.api.deps import principal, uow
+from omohub.core.db import MAX_ID
 from omohub.webhooks import service
 from omohub.webhooks.models import Delivery
 from omohub.webhooks.schemas import (
@@ -72,7 +73,7 @@ def deliveries(
     sub_id: int,
     status: Status | None = None,
     limit: int = Query(50, ge=1, le=500),
-    before: int | None = Query(None, le=service.MAX_ID, description="Last id of the previous page."),
+    before: int | None = Query(None, le=MAX_ID, description="Last id of the previous page."),
     session: Session = uow,
     who: Principal = admin,
 ) -> list[DeliveryOut]:

@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
+from omohub.core.db import MAX_ID
 from omohub.core.events import known_topics
 from omohub.webhooks import repository
 from omohub.webhooks.errors import (
@@ -19,8 +20,6 @@ from omohub.webhooks.errors import (
 from omohub.webhooks.models import Delivery, Subscription
 
 ALL_TOPICS = "*"
-#: Ids are 64-bit: a larger number names nothing (and no driver can bind it).
-MAX_ID = 2**63 - 1
 
 
 def subscribe(session: Session, url: str, topics: list[str], description: str = "") -> Subscription:

@@ -19,11 +19,11 @@ from omohub.collect.sources import sources as list_sources
 from omohub.console import actions, queries
 from omohub.console.deps import CSRF, PREFIX, Viewer, context, flash, page
 from omohub.console.render import page as render
+from omohub.core.db import MAX_ID
 from omohub.core.errors import DomainError, Invalid
 from omohub.core.events import known_topics
 from omohub.members import events as _member_events  # noqa: F401  (registers topics)
 from omohub.orders import events as _order_events  # noqa: F401
-from omohub.orders.rules import MAX_ID
 from omohub.org.models import Store
 from omohub.webhooks import service as webhooks
 

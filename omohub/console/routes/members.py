@@ -11,11 +11,11 @@ from omohub.console import actions, rules
 from omohub.console.card import card_path, qr_svg
 from omohub.console.deps import CSRF, PREFIX, Viewer, action, context, flash, hub, page
 from omohub.console.render import page as render
+from omohub.core.db import MAX_ID
 from omohub.core.errors import DomainError
 from omohub.customer360 import service as c360
 from omohub.members import repository as members_repo
 from omohub.members import service as members
-from omohub.orders.rules import MAX_ID
 
 router = APIRouter()
 
