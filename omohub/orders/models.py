@@ -40,6 +40,8 @@ class Order(Base):
 
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
+        # the console finds an order by the selling system's number, whatever the source
+        Index("ix_orders_external_id", "external_id"),
         Index("ix_orders_member", "member_id", "ordered_at"),
         Index("ix_orders_store_date", "store_id", "business_date"),
         Index("ix_orders_ordered_at", "ordered_at"),

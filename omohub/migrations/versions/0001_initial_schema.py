@@ -329,6 +329,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('source', 'external_id', name=op.f('uq_orders_source_external_id'))
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index('ix_orders_external_id', ['external_id'], unique=False)
         batch_op.create_index('ix_orders_member', ['member_id', 'ordered_at'], unique=False)
         batch_op.create_index('ix_orders_ordered_at', ['ordered_at'], unique=False)
         batch_op.create_index('ix_orders_store_date', ['store_id', 'business_date'], unique=False)
@@ -420,6 +421,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_orders_store_date')
         batch_op.drop_index('ix_orders_ordered_at')
         batch_op.drop_index('ix_orders_member')
+        batch_op.drop_index('ix_orders_external_id')
 
     op.drop_table('orders')
     with op.batch_alter_table('merges', schema=None) as batch_op:
