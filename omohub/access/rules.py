@@ -54,6 +54,18 @@ def validate_key_name(name: str) -> str:
     return name
 
 
+#: Roles that work in one store: they see that store's orders, so they must have one.
+STORE_ROLES = frozenset({"store_manager", "clerk"})
+
+
+def validate_username(username: str) -> str:
+    # the name is recorded as ``user:NAME`` wherever the user acts, like API key names
+    username = username.strip()
+    if not username or len(username) > MAX_KEY_NAME or not username.isprintable():
+        raise ValueError(f"a username is 1–{MAX_KEY_NAME} printable characters")
+    return username
+
+
 def validate_role(role: str) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; known: {', '.join(ROLES)}")

@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from omohub.access.errors import BadCredentials, MissingScope
 from omohub.access.models import ApiKey, AuditEntry, ConsoleUser
-from omohub.access.rules import ROLE_SCOPES, Principal, validate_key_name, validate_role, validate_scopes
+from omohub.access.rules import (
+    ROLE_SCOPES,
+    STORE_ROLES,
+    Principal,
+    validate_key_name,
+    validate_role,
+    validate_scopes,
+    validate_username,
+)
 from omohub.core.context import ctx
 from omohub.core.errors import Conflict, Invalid
 from omohub.core.security import hash_password, new_token, token_hash, verify_password
@@ -74,6 +82,12 @@ def create_user(
         validate_role(role)
     except ValueError as exc:
         raise Invalid(str(exc), field="role") from exc
+    try:
+        username = validate_username(username)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="username") from exc
+    if role in STORE_ROLES and store_id is None:
+        raise Invalid(f"a {role} works in one store: give the store", field="store")
     if len(password) < 8:
         raise Invalid("password must be at least 8 characters", field="password")
     if session.scalar(select(ConsoleUser.id).where(ConsoleUser.username == username)):

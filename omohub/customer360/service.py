@@ -61,7 +61,7 @@ def profile(session: Session, member: Member, *, masked: bool) -> Profile360:
         home_store=_store_name(session, member.home_store_id),
         last_purchases=purchases,
         recently_viewed=viewed,
-        timeline=_timeline(session, member, purchases, user_keys, anon),
+        timeline=_timeline(session, member, purchases, user_keys, anon, masked=masked),
         masked=masked,
     )
 
@@ -157,7 +157,13 @@ def _viewed(session: Session, user_keys: list[str], anon: list[str]) -> list[Vie
 
 
 def _timeline(
-    session: Session, member: Member, purchases: list[Purchase], user_keys: list[str], anon: list[str]
+    session: Session,
+    member: Member,
+    purchases: list[Purchase],
+    user_keys: list[str],
+    anon: list[str],
+    *,
+    masked: bool,
 ) -> list[TimelineItem]:
     items = [
         TimelineItem(
@@ -186,7 +192,8 @@ def _timeline(
         TimelineItem(
             at=m.created_at,
             kind="merge",
-            summary=m.reason,
+            # a reason is free text that may quote the phone or e-mail that linked the two
+            summary="merged" if masked else m.reason,
             detail={"merge_id": m.id, "undone": m.undone_at is not None},
         )
         for m in members.merges_of(session, member.id)

@@ -175,3 +175,23 @@ def test_nobody_found_is_a_404_problem(client: TestClient, admin: dict[str, str]
     assert r.status_code == 404 and r.json()["code"] == "member_not_found"
     bad = client.get("/api/v1/members/lookup", params={"phone": "12"}, headers=admin)
     assert bad.status_code == 422 and "phone" in bad.json()["detail"]
+
+
+def test_a_masked_360_never_shows_merge_reasons(
+    client: TestClient, pos: dict[str, str], admin: dict[str, str], amy: int
+) -> None:
+    # a LINE profile merged into her: the reason names the identifier that linked them
+    follower = client.post(
+        "/api/v1/members", headers=pos, json={"facebook_id": "fb123", "join": False}
+    ).json()
+    r = client.post(
+        f"/api/v1/members/{amy}/merge",
+        headers=admin,
+        json={"other_id": follower["member"]["id"], "reason": "same phone +886912345678"},
+    )
+    assert r.status_code == 200, r.text
+    hq = client.get("/api/v1/members/lookup", params={"member_id": amy}, headers=admin).json()
+    till = client.get("/api/v1/members/lookup", params={"member_id": amy}, headers=pos).json()
+    assert [i["summary"] for i in hq["timeline"] if i["kind"] == "merge"] == ["same phone +886912345678"]
+    assert [i["summary"] for i in till["timeline"] if i["kind"] == "merge"] == ["merged"]
+    assert "912345678" not in str(till)
