@@ -49,8 +49,10 @@ def build_hub(settings: Settings | None = None, clock: Clock = utcnow) -> Hub:
 
 def build_dispatcher() -> Dispatcher:
     """Every outbox handler of every domain, registered in one place."""
+    from omohub.loyalty.tasks import register as loyalty
     from omohub.webhooks.tasks import fan_out
 
     dispatcher = Dispatcher()
+    loyalty(dispatcher)
     dispatcher.on("*", fan_out)
     return dispatcher

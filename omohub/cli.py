@@ -9,6 +9,7 @@ import click
 from omohub.bootstrap import Hub, build_hub
 from omohub.catalog.cli import catalog_command
 from omohub.core.errors import DomainError
+from omohub.loyalty.cli import loyalty_command
 from omohub.org.cli import staff_command, stores_command
 
 
@@ -210,3 +211,7 @@ def user_create(username: str, role: str, password: str, store_code: str | None,
     except DomainError as exc:
         _fail(exc)
     click.echo(f"user {username!r} ({role}) created")
+
+
+main.add_command(loyalty_command)
+loyalty_command.context_settings["obj"] = _hub

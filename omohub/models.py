@@ -5,6 +5,7 @@ from omohub.catalog import models as catalog_models
 from omohub.collect import models as collect_models
 from omohub.core import outbox
 from omohub.core.db import Base
+from omohub.loyalty import models as loyalty_models
 from omohub.members import models as members_models
 from omohub.orders import models as orders_models
 from omohub.org import models as org_models
@@ -16,6 +17,7 @@ __all__ = [
     "access_models",
     "catalog_models",
     "collect_models",
+    "loyalty_models",
     "members_models",
     "metadata",
     "orders_models",

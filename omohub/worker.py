@@ -25,11 +25,13 @@ def jobs(hub: Hub, client: httpx.Client) -> list[tuple[str, Callable[[], int]]]:
     """Each job does one bounded batch and says how much it did."""
     from omohub.collect.partitions import keep_ahead
     from omohub.collect.processor import process_batch
+    from omohub.loyalty.tasks import sweep
 
     return [
         ("outbox", lambda: relay_batch(hub.sessions, hub.dispatcher)),
         ("identity", lambda: process_batch(hub.sessions)),
         ("webhooks", lambda: deliver_due(hub.sessions, client)),
+        ("loyalty", lambda: sweep(hub.sessions)),
         ("partitions", lambda: keep_ahead(hub.engine)),  # daily; free otherwise
         ("housekeeping", lambda: housekeeping(hub)),  # hourly once caught up
     ]

@@ -60,10 +60,11 @@ def _routers() -> list[APIRouter]:
     from omohub.collect.routes import router as collect
     from omohub.console.public import router as console
     from omohub.customer360.routes import router as customer360
+    from omohub.loyalty.routes import router as loyalty
     from omohub.members.routes import router as members
     from omohub.orders.routes import router as orders
     from omohub.org.routes import router as org
     from omohub.webhooks.routes import router as webhooks
 
     # customer360 before members: /members/lookup must win over /members/{member_id}
-    return [collect, customer360, members, orders, org, catalog, webhooks, console]
+    return [collect, customer360, members, loyalty, orders, org, catalog, webhooks, console]

@@ -1,0 +1,49 @@
+"""Head office adds or removes points by hand (a goodwill gesture, a correction), with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from omohub.core.context import ctx
+from omohub.core.outbox import emit
+from omohub.loyalty import ledger
+from omohub.loyalty import repository as repo
+from omohub.loyalty.errors import KeyReused, NotEnoughPoints, RedeemRefused
+from omohub.loyalty.events import PointsAdjusted
+from omohub.loyalty.models import PointEntry
+from omohub.loyalty.rules import expires_at
+from omohub.loyalty.service.program import settings
+from omohub.loyalty.service.redeem import _lock
+
+
+def adjust(session: Session, member_id: int, points: int, *, reason: str, key: str, actor: str) -> PointEntry:
+    """Credit (a new lot, usable at once) or debit (soonest-expiring first, never below zero)."""
+    if points == 0:
+        raise RedeemRefused("an adjustment must add or remove at least one point", field="points")
+    if not reason.strip():
+        raise RedeemRefused("say why points are adjusted", field="reason")
+    member = _lock(session, member_id)
+    existing = repo.entry_by_key(session, f"adjust:{key}")
+    if existing is not None:
+        if existing.points != points or existing.member_id != member.id:
+            raise KeyReused(f"adjustment key {key!r} was used for another adjustment")
+        return existing
+    now = ctx(session).now()
+    if points < 0:
+        _check_debit(session, member.id, -points, now)
+    row = ledger.entry(session, member.id, "adjust", points, f"adjust:{key}", reason=reason, actor=actor)
+    if points > 0:
+        ends = expires_at(now, settings(session), ctx(session).settings.tz)
+        ledger.add_lot(session, row, available_at=now, expires_at=ends)
+    else:
+        ledger.debit(session, row, repo.usable_lots(session, member.id, now))
+    emit(session, PointsAdjusted(member.id, points, reason, actor))
+    return row
+
+
+def _check_debit(session: Session, member_id: int, points: int, now: dt.datetime) -> None:
+    free = sum(lot.remaining - lot.held for lot in repo.usable_lots(session, member_id, now))
+    if free < points:
+        raise NotEnoughPoints(f"member {member_id} has {free} points available; cannot remove {points}")
