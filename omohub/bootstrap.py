@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,8 @@ class Hub:
     sessions: sessionmaker[Session]
     context: Context
     dispatcher: Dispatcher
+    #: ``omohub.orders.extensions.OrderExtension``s: what must happen in an order's transaction.
+    order_extensions: list[Any] = field(default_factory=list)
 
     @contextmanager
     def uow(self) -> Iterator[Session]:
@@ -40,19 +43,27 @@ class Hub:
 
 def build_hub(settings: Settings | None = None, clock: Clock = utcnow) -> Hub:
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     context = Context(settings=settings, clock=clock)
     sessions = make_session_factory(engine)
     sessions.configure(info={"ctx": context})
-    return Hub(settings, engine, sessions, context, build_dispatcher())
+    return Hub(settings, engine, sessions, context, build_dispatcher(), build_order_extensions())
+
+
+def build_order_extensions() -> list[Any]:
+    from omohub.checkout.consume import QuoteConsumer
+
+    return [QuoteConsumer()]
 
 
 def build_dispatcher() -> Dispatcher:
     """Every outbox handler of every domain, registered in one place."""
     from omohub.loyalty.tasks import register as loyalty
+    from omohub.promotions.tasks import register as promotions
     from omohub.webhooks.tasks import fan_out
 
     dispatcher = Dispatcher()
     loyalty(dispatcher)
+    promotions(dispatcher)
     dispatcher.on("*", fan_out)
     return dispatcher

@@ -2,6 +2,7 @@
 
 from omohub.access import models as access_models
 from omohub.catalog import models as catalog_models
+from omohub.checkout import models as checkout_models
 from omohub.collect import models as collect_models
 from omohub.core import outbox
 from omohub.core.db import Base
@@ -9,6 +10,7 @@ from omohub.loyalty import models as loyalty_models
 from omohub.members import models as members_models
 from omohub.orders import models as orders_models
 from omohub.org import models as org_models
+from omohub.promotions import models as promotions_models
 from omohub.webhooks import models as webhooks_models
 
 metadata = Base.metadata
@@ -16,6 +18,7 @@ metadata = Base.metadata
 __all__ = [
     "access_models",
     "catalog_models",
+    "checkout_models",
     "collect_models",
     "loyalty_models",
     "members_models",
@@ -23,5 +26,6 @@ __all__ = [
     "orders_models",
     "org_models",
     "outbox",
+    "promotions_models",
     "webhooks_models",
 ]

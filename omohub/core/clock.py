@@ -29,3 +29,11 @@ class FrozenClock:
 def business_date(at: dt.datetime, tz: ZoneInfo) -> dt.date:
     """The brand's business day of an instant (a sale at 23:30 UTC is tomorrow in Taipei)."""
     return at.astimezone(tz).date()
+
+
+def add_months(at: dt.datetime, months: int) -> dt.datetime:
+    """Same day ``months`` later (or earlier), clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    y, m = divmod(at.month - 1 + months, 12)
+    year, month = at.year + y, m + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return at.replace(year=year, month=month, day=min(at.day, last))

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         description="Mark the console's session cookie Secure (HTTPS only); turn on behind TLS.",
     )
     var_dir: Path = Field(default=Path("var"), description="Where local state (secret key) lives.")
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=500,
+        description="Database connections kept per process (twice as many may overflow).",
+    )
     collect_max_inflight: int = Field(
         default=64, description="Collection requests processed at once before 429 is returned."
     )

@@ -17,7 +17,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from omohub.access.service import create_api_key, create_user
 from omohub.bootstrap import Hub
@@ -27,13 +27,15 @@ from omohub.collect.processor import CURSOR
 from omohub.collect.rules import SourceInfo
 from omohub.collect.sources import create_source
 from omohub.core.clock import FrozenClock
-from omohub.core.context import Context
+from omohub.core.context import Context, ctx
 from omohub.core.db import make_session_factory, unit_of_work
 from omohub.core.errors import Conflict
 from omohub.demo import data, rules
 from omohub.demo.brand import write_brand
 from omohub.demo.browsing import write_browsing
 from omohub.demo.people import People, write_people
+from omohub.demo.points import write_points
+from omohub.demo.promos import loyalty_rules, setup_program, setup_promotions, welcome_sample
 from omohub.demo.sales import Calendar, OrderWriter, Sales, plan_orders
 from omohub.demo.writer import BulkWriter
 from omohub.members.merge import merge
@@ -132,6 +134,7 @@ def build_demo(
         advance = steps.step("訂單 orders", len(plans))
         sales = OrderWriter(w, seed, brand, cal, hub.settings.currency).write(plans, advance)
         del plans
+        promotion_ids = _loyalty(hub, sessions, w, seed, steps.step("點數與等級 points, tiers", sales.orders))
         advance = steps.step("瀏覽事件 events", rules.EVENTS_PER_MEMBER * members)
         events, _sessions = write_browsing(w, seed, people, sales, brand, cal, sources, advance)
         advance = steps.step("收尾 finishing", 1)
@@ -143,7 +146,7 @@ def build_demo(
         session.merge(Cursor(name=CURSOR, position=last_seq, updated_at=context.now()))
         merged = _merge_reviewed(session, people)
         logins = _logins(session, passwords)
-        sample = _sample(session, sales)
+        sample = _sample(session, sales, promotion_ids["welcome"])
         sample_phone = _phone_of(session, sample)
     advance(1)
     result = DemoResult(
@@ -164,6 +167,19 @@ def build_demo(
     )
     result.omni_vs_store, result.omni_vs_online = spend_ratios(sales)
     return result
+
+
+def _loyalty(
+    hub: Hub, sessions: sessionmaker[Session], w: BulkWriter, seed: int, advance: Callable[[int], None]
+) -> dict[str, int]:
+    """The program, tiers and promotions (through the services), then the points history."""
+    with unit_of_work(sessions) as session:
+        setup_program(session)
+        promotion_ids = setup_promotions(session)
+        loyalty = loyalty_rules(session)
+        now = ctx(session).now()
+    write_points(w, hub.engine, loyalty, now=now, tz=hub.settings.tz, seed=seed, advance=advance)
+    return promotion_ids
 
 
 def _require_empty(session: Session) -> None:
@@ -206,10 +222,14 @@ def _merge_reviewed(session: Session, people: People) -> int:
     return len(people.to_merge)
 
 
-def _sample(session: Session, sales: Sales) -> int | None:
-    """An omnichannel member with a good story to open in the console: the most orders."""
+def _sample(session: Session, sales: Sales, welcome_id: int) -> int | None:
+    """An omnichannel member with a good story to open in the console: the most orders (and,
+    for the member card, a welcome coupon in the wallet)."""
     both = [mid for mid, (_s, _o, at_store, online) in sales.spend.items() if at_store >= 2 and online >= 2]
-    return max(both, key=lambda mid: (sum(sales.spend[mid][2:]), -mid), default=None)
+    sample = max(both, key=lambda mid: (sum(sales.spend[mid][2:]), -mid), default=None)
+    if sample is not None:
+        welcome_sample(session, welcome_id, sample)
+    return sample
 
 
 def _phone_of(session: Session, member_id: int | None) -> str | None:

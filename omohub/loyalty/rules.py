@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from omohub.core.clock import add_months
+
 
 class ProgramSettings(BaseModel):
     """The program as the brand configures it (console: 點數設定)."""
@@ -151,14 +153,6 @@ def expires_at(earned_at: dt.datetime, program: ProgramSettings, tz: ZoneInfo) -
         return add_months(earned_at, program.expiry_months)
     year = earned_at.astimezone(tz).year
     return dt.datetime(year + 2, 1, 1, tzinfo=tz).astimezone(dt.UTC)  # after 31 Dec of next year
-
-
-def add_months(at: dt.datetime, months: int) -> dt.datetime:
-    """Same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    y, m = divmod(at.month - 1 + months, 12)
-    year, month = at.year + y, m + 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return at.replace(year=year, month=month, day=min(at.day, last))
 
 
 @dataclass(frozen=True)

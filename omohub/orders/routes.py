@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from omohub.access.rules import Principal
-from omohub.api.deps import principal, uow
+from omohub.api.deps import hub, principal, uow
 from omohub.core.db import MAX_ID
 from omohub.orders import presenter, returns, service
 from omohub.orders.schemas import Channel, OrderIn, OrderOut, OrderSummary, ReturnIn, ReturnResult
@@ -19,13 +19,18 @@ READ = principal("pos", "ecommerce", "orders:read")
 
 @router.post("", response_model=OrderOut, status_code=201, responses={200: {"model": OrderOut}})
 def create(
-    data: OrderIn, response: Response, session: Session = uow, who: Principal = Depends(WRITE)
+    data: OrderIn,
+    response: Response,
+    request: Request,
+    session: Session = uow,
+    who: Principal = Depends(WRITE),
 ) -> OrderOut:
     """Record a sale from any channel: 201 when new, 200 with the same order on a retry.
 
     Idempotent by ``(source, external_id)``; a retry with a different body is a 409.
     """
-    order, created = service.create(session, data, actor=who.actor)
+    extensions = hub(request).order_extensions
+    order, created = service.create(session, data, actor=who.actor, extensions=extensions)
     if not created:
         response.status_code = 200
     return presenter.order_out(session, order)

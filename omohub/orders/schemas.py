@@ -117,6 +117,12 @@ class OrderIn(BaseModel):
     payments: list[PaymentIn] = Field(default_factory=list, max_length=20)
     einvoice: EinvoiceIn | None = None
     meta: dict[str, Any] = Field(default_factory=dict, description="Anything channel-specific")
+    quote_id: Text | None = Field(
+        None,
+        max_length=40,
+        description="From POST /api/v1/carts/price: the order must match the quote, and its point hold,"
+        " coupons and promotions are then used exactly once",
+    )
 
     @field_validator("meta")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from omohub.orders import repository as repo
 from omohub.orders import rules
 from omohub.orders.errors import IdempotencyConflict, InvalidOrder, OrderNotFound
 from omohub.orders.events import OrderCompleted
+from omohub.orders.extensions import OrderExtension
 from omohub.orders.models import Order, OrderLine, Payment
 from omohub.orders.schemas import OrderIn
 from omohub.orders.validation import Draft, check_order, order_total
@@ -26,7 +28,9 @@ def default_source(actor: str) -> str:
     return actor.removeprefix("apikey:")
 
 
-def create(session: Session, data: OrderIn, *, actor: str) -> tuple[Order, bool]:
+def create(
+    session: Session, data: OrderIn, *, actor: str, extensions: Sequence[OrderExtension] = ()
+) -> tuple[Order, bool]:
     """Record a sale; ``(order, created)``. A retry of the same body returns the first order."""
     source = data.source or default_source(actor)
     digest = _fingerprint(data, source)
@@ -46,6 +50,11 @@ def create(session: Session, data: OrderIn, *, actor: str) -> tuple[Order, bool]
         return _replay(winner, digest), False
     lines = _write_lines(session, order, data, draft)
     _write_payments(session, order, data)
+    if data.quote_id and not extensions:
+        raise InvalidOrder("quote_id needs the checkout extension (use the hub's API)", field="quote_id")
+    session.flush()
+    for extension in extensions:
+        extension.on_create(session, order, lines, data)
     emit(session, _completed(order, lines, draft, data))
     session.flush()
     return order, True

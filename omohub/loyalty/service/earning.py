@@ -137,3 +137,31 @@ def _take_back(session: Session, member_id: int, order_id: int, due: int, key: s
 
 def _iso(at: dt.datetime | None) -> str | None:
     return at.isoformat() if at else None
+
+
+def preview(
+    session: Session,
+    member: Member,
+    *,
+    channel: str,
+    store_code: str | None,
+    lines: list[EarnLine],
+    points_paid: int,
+    when: dt.date,
+) -> int:
+    """Points a cart would earn if bought now (the checkout shows it before the sale)."""
+    current = repo.member_tier(session, member.id)
+    tier = current.tier_code if current else None
+    buy = Purchase(
+        channel=channel,
+        store_code=store_code,
+        tier=tier,
+        birthday_month=bool(member.birthday and member.birthday.month == when.month),
+        first_in_channel=repo.orders_in_channel(session, member.id, channel, 2**63 - 1) == 0,
+        multiplier_bp=program.multiplier_bp(session, tier),
+    )
+    amounts = [ln.amount for ln in lines]
+    if points_paid and sum(amounts):
+        less = split(min(points_paid, sum(amounts)), amounts)
+        lines = [EarnLine(ln.line_id, ln.category, ln.amount - x) for ln, x in zip(lines, less, strict=True)]
+    return earn(lines, buy, program.settings(session), program.rules(session)).total

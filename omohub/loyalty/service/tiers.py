@@ -10,12 +10,13 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from omohub.core.clock import add_months
 from omohub.core.context import ctx
 from omohub.core.outbox import OutboxMessage, emit
 from omohub.loyalty import repository as repo
 from omohub.loyalty.events import TierChanged
 from omohub.loyalty.models import MemberTier, TierChange
-from omohub.loyalty.rules import add_months, tier_for, tier_move
+from omohub.loyalty.rules import tier_for, tier_move
 from omohub.loyalty.service import program
 
 

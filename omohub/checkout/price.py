@@ -1,0 +1,241 @@
+"""``POST /api/v1/carts/price``: one answer for the till and the web shop, with a quote.
+
+The hot path: the shopper (one member read, one tier read), the SKUs (one query), the coupons
+(one query), the promotions (a cached index: one version read), caps (one query for what
+applied), then the points hold and the quote row. No per-promotion queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omohub.catalog.models import Product, Sku
+from omohub.checkout.errors import InvalidCart
+from omohub.checkout.models import Quote
+from omohub.checkout.present import cart_out, expectation
+from omohub.checkout.schemas import CartIn, CartOut
+from omohub.core.context import ctx
+from omohub.core.errors import DomainError
+from omohub.loyalty import repository as loyalty_repo
+from omohub.loyalty.rules import EarnLine, points_value, redeem_problem
+from omohub.loyalty.service import earning, program, redeem
+from omohub.members import service as members
+from omohub.members.models import Member
+from omohub.orders.schemas import MEMBER_KEYS
+from omohub.org.models import Store
+from omohub.promotions import engine as e
+from omohub.promotions.service import coupons, usage
+from omohub.promotions.service.index import pricing_index
+
+QUOTE_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class Cart:
+    """The cart resolved against the database: who, where, what."""
+
+    store: Store | None
+    member: Member | None
+    tier: str | None
+    skus: list[tuple[Sku, Product]]
+    presented: list[coupons.Presented]
+
+
+def price(session: Session, data: CartIn, *, actor: str) -> CartOut:
+    cart = resolve(session, data)
+    now = ctx(session).now()
+    lines = [
+        e.CartLine(
+            i,
+            sku.id,
+            product.id,
+            product.category,
+            li.unit_price if li.unit_price is not None else sku.list_price,
+            li.quantity,
+        )
+        for i, (li, (sku, product)) in enumerate(zip(data.lines, cart.skus, strict=True), 1)
+    ]
+    priced = best_price(session, data, cart, lines, now)
+    worth = _check_points(session, data, cart, priced.total)
+    quote = _quote(session, data, cart, priced, worth, actor) if data.quote else None
+    earned = _earned(session, data, cart, lines, priced, worth)
+    gifts = _gift_codes(session, priced)
+    out = cart_out(
+        data,
+        cart.skus,
+        cart.presented,
+        priced,
+        quote,
+        worth=worth,
+        earned=earned,
+        tier=cart.tier,
+        member_id=cart.member.id if cart.member else None,
+        gift_codes=gifts,
+    )
+    if quote is not None:
+        quote.result = {**out.model_dump(mode="json"), "expect": expectation(priced, gifts)}
+    return out
+
+
+def _gift_codes(session: Session, priced: e.PricedCart) -> dict[int, str]:
+    ids = [g.sku_id for g in priced.gifts]
+    if not ids:
+        return {}
+    return dict(session.execute(select(Sku.id, Sku.code).where(Sku.id.in_(ids))).all())
+
+
+def resolve(session: Session, data: CartIn) -> Cart:
+    store = _store(session, data)
+    member = _member(session, data)
+    current = loyalty_repo.member_tier(session, member.id) if member else None
+    skus = _skus(session, data)
+    presented = coupons.check(
+        session, data.coupons, member_id=member.id if member else None, channel=data.channel
+    )
+    return Cart(store, member, current.tier_code if current else None, skus, presented)
+
+
+def _store(session: Session, data: CartIn) -> Store | None:
+    if not data.store_code:
+        if data.channel == "pos":
+            raise InvalidCart("a pos cart needs store_code", field="store_code")
+        return None
+    store = session.scalar(select(Store).where(Store.code == data.store_code))
+    if store is None:
+        raise InvalidCart(f"unknown store code {data.store_code!r}", field="store_code")
+    return store
+
+
+def _member(session: Session, data: CartIn) -> Member | None:
+    if data.member is None:
+        return None
+    given = data.member.given()
+    if len(given) != 1:
+        raise InvalidCart(f"give exactly one of {', '.join(MEMBER_KEYS)}", field="member")
+    [(key, value)] = given.items()
+    try:
+        return members.find(session, MEMBER_KEYS[key], value)
+    except DomainError as exc:
+        raise type(exc)(exc.detail, field=f"member.{key}") from None
+
+
+def _skus(session: Session, data: CartIn) -> list[tuple[Sku, Product]]:
+    refs = list(dict.fromkeys(li.sku for li in data.lines))
+    stmt = (
+        select(Sku, Product)
+        .join(Product, Product.id == Sku.product_id)
+        .where((Sku.code.in_(refs)) | (Sku.barcode.in_(refs)))
+    )
+    found: dict[str, tuple[Sku, Product]] = {}
+    for sku, product in session.execute(stmt):
+        found[sku.code] = (sku, product)
+        if sku.barcode:
+            found.setdefault(sku.barcode, (sku, product))
+    missing = [(i, li.sku) for i, li in enumerate(data.lines) if li.sku not in found]
+    if missing:
+        i, ref = missing[0]
+        raise InvalidCart(f"lines.{i}.sku: unknown SKU {ref!r}", field=f"lines.{i}.sku")
+    return [found[li.sku] for li in data.lines]
+
+
+def best_price(
+    session: Session, data: CartIn, cart: Cart, lines: list[e.CartLine], now: dt.datetime
+) -> e.PricedCart:
+    """The engine's best price, again without any promotion whose caps are spent."""
+    member = cart.member
+    shopper = e.Shopper(
+        member.id if member else None,
+        cart.tier,
+        bool(member and member.birthday and member.birthday.month == ctx(session).business_date(now).month),
+    )
+    index = pricing_index(session)
+    exclude: frozenset[int] = frozenset()
+    coupon_ids = frozenset(p.promotion.id for p in cart.presented)
+    while True:
+        priced = e.price_cart(
+            index,
+            lines,
+            channel=data.channel,
+            store_id=cart.store.id if cart.store else None,
+            shopper=shopper,
+            now=now,
+            coupon_promotion_ids=coupon_ids,
+            exclude=exclude,
+        )
+        spent = usage.spent_out(session, [a.promotion_id for a in priced.applied], shopper.member_id)
+        if not spent:
+            return priced
+        exclude |= spent
+
+
+def _check_points(session: Session, data: CartIn, cart: Cart, total: int) -> int:
+    if not data.points:
+        return 0
+    if cart.member is None:
+        raise InvalidCart("points need a member", field="points")
+    settings = program.settings(session)
+    problem = redeem_problem(settings, data.points, total)
+    if problem:
+        raise InvalidCart(problem, field="points")
+    return points_value(settings, data.points)
+
+
+def _quote(session: Session, data: CartIn, cart: Cart, priced: e.PricedCart, worth: int, actor: str) -> Quote:
+    now = ctx(session).now()
+    quote = Quote(
+        id="q_" + secrets.token_hex(16),
+        channel=data.channel,
+        store_id=cart.store.id if cart.store else None,
+        member_id=cart.member.id if cart.member else None,
+        result={},
+        total=priced.total,
+        points=data.points,
+        points_worth=worth,
+        status="open",
+        actor=actor[:120],
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=QUOTE_MINUTES),
+    )
+    session.add(quote)
+    session.flush()
+    used = {a.promotion_id for a in priced.applied if a.coupon}
+    wanted = [p for p in cart.presented if p.promotion.id in used]
+    member_id = quote.member_id
+    coupons.reserve(session, wanted, quote_id=quote.id, member_id=member_id, until=quote.expires_at)
+    if data.points and member_id is not None:
+        hold = redeem.hold(
+            session,
+            member_id,
+            data.points,
+            key=f"quote:{quote.id}",
+            channel=data.channel,
+            actor=actor,
+            order_total=priced.total,
+        )
+        quote.hold_id = hold.id
+    return quote
+
+
+def _earned(
+    session: Session, data: CartIn, cart: Cart, lines: list[e.CartLine], priced: e.PricedCart, worth: int
+) -> int:
+    if cart.member is None:
+        return 0
+    by_no = {line.line_no: line for line in lines}
+    earn_lines = [EarnLine(pl.line_no, by_no[pl.line_no].category, pl.total) for pl in priced.lines]
+    when = ctx(session).business_date(ctx(session).now())
+    store_code = cart.store.code if cart.store else None
+    return earning.preview(
+        session,
+        cart.member,
+        channel=data.channel,
+        store_code=store_code,
+        lines=earn_lines,
+        points_paid=worth,
+        when=when,
+    )
