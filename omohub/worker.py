@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 def jobs(hub: Hub, client: httpx.Client) -> list[tuple[str, Callable[[], int]]]:
     """Each job does one bounded batch and says how much it did."""
+    from omohub.checkout.birthdays import birthday_sweep
     from omohub.collect.partitions import keep_ahead
     from omohub.collect.processor import process_batch
     from omohub.loyalty.tasks import sweep
@@ -32,6 +33,7 @@ def jobs(hub: Hub, client: httpx.Client) -> list[tuple[str, Callable[[], int]]]:
         ("identity", lambda: process_batch(hub.sessions)),
         ("webhooks", lambda: deliver_due(hub.sessions, client)),
         ("loyalty", lambda: sweep(hub.sessions)),
+        ("birthdays", lambda: birthday_sweep(hub.sessions)),
         ("partitions", lambda: keep_ahead(hub.engine)),  # daily; free otherwise
         ("housekeeping", lambda: housekeeping(hub)),  # hourly once caught up
     ]

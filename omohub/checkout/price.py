@@ -21,7 +21,9 @@ from omohub.checkout.present import cart_out, expectation
 from omohub.checkout.schemas import CartIn, CartOut
 from omohub.core.context import ctx
 from omohub.core.errors import DomainError
+from omohub.loyalty import ledger
 from omohub.loyalty import repository as loyalty_repo
+from omohub.loyalty.errors import NotEnoughPoints
 from omohub.loyalty.rules import EarnLine, points_value, redeem_problem
 from omohub.loyalty.service import earning, program, redeem
 from omohub.members import service as members
@@ -77,9 +79,15 @@ def price(session: Session, data: CartIn, *, actor: str) -> CartOut:
         member_id=cart.member.id if cart.member else None,
         gift_codes=gifts,
     )
+    out.free_shipping = _ships_free(session, cart.tier)
     if quote is not None:
         quote.result = {**out.model_dump(mode="json"), "expect": expectation(priced, gifts)}
     return out
+
+
+def _ships_free(session: Session, tier: str | None) -> bool:
+    found = next((t for t in loyalty_repo.tiers(session) if t.code == tier), None) if tier else None
+    return bool(found and found.benefits.get("free_shipping"))
 
 
 def _gift_codes(session: Session, priced: e.PricedCart) -> dict[int, str]:
@@ -182,6 +190,12 @@ def _check_points(session: Session, data: CartIn, cart: Cart, total: int) -> int
     problem = redeem_problem(settings, data.points, total)
     if problem:
         raise InvalidCart(problem, field="points")
+    if not data.quote:  # a preview holds nothing, but must not promise points that are not there
+        available = ledger.balance(session, cart.member.id).available
+        if available < data.points:
+            raise NotEnoughPoints(
+                f"member {cart.member.id} has {available} points available; {data.points} asked"
+            )
     return points_value(settings, data.points)
 
 

@@ -88,6 +88,7 @@ class CartOut(BaseModel):
     store_code: str | None
     member_id: int | None
     tier: str | None
+    free_shipping: bool = Field(False, description="The member's tier ships free (a tier benefit)")
     lines: list[PricedLineOut]
     applied: list[AppliedOut]
     gifts: list[GiftOut]

@@ -55,3 +55,7 @@ def test_the_sample_member_can_check_out_with_a_coupon_and_points(
     assert priced["total"] == priced["subtotal"] - priced["discount_total"]
     assert (priced["points"]["worth"], priced["amount_due"]) == (100, priced["total"] - 100)
     assert priced["points_earned"] > 0
+    with hub.uow() as session:
+        tier = session.get(MemberTier, demo.sample_member)
+    assert priced["tier"] == (tier.tier_code if tier else None)
+    assert priced["free_shipping"] == (priced["tier"] in ("gold", "black"))
