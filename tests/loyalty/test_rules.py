@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from omohub.core.clock import add_months
 from omohub.loyalty.rules import (
     EarnLine,
     Lot,
@@ -16,7 +17,6 @@ from omohub.loyalty.rules import (
     Purchase,
     RuleSpec,
     TierDef,
-    add_months,
     clawback,
     earn,
     expires_at,
