@@ -51,17 +51,7 @@ class Cart:
 def price(session: Session, data: CartIn, *, actor: str) -> CartOut:
     cart = resolve(session, data)
     now = ctx(session).now()
-    lines = [
-        e.CartLine(
-            i,
-            sku.id,
-            product.id,
-            product.category,
-            li.unit_price if li.unit_price is not None else sku.list_price,
-            li.quantity,
-        )
-        for i, (li, (sku, product)) in enumerate(zip(data.lines, cart.skus, strict=True), 1)
-    ]
+    lines = cart_lines(data, cart)
     priced = best_price(session, data, cart, lines, now)
     worth = _check_points(session, data, cart, priced.total)
     quote = _quote(session, data, cart, priced, worth, actor) if data.quote else None
@@ -86,7 +76,7 @@ def price(session: Session, data: CartIn, *, actor: str) -> CartOut:
 
 
 def _ships_free(session: Session, tier: str | None) -> bool:
-    found = next((t for t in loyalty_repo.tiers(session) if t.code == tier), None) if tier else None
+    found = next((t for t in program.tiers(session) if t.code == tier), None) if tier else None
     return bool(found and found.benefits.get("free_shipping"))
 
 
@@ -95,6 +85,21 @@ def _gift_codes(session: Session, priced: e.PricedCart) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.execute(select(Sku.id, Sku.code).where(Sku.id.in_(ids))).all())
+
+
+def cart_lines(data: CartIn, cart: Cart) -> list[e.CartLine]:
+    """The engine's lines for a resolved cart, numbered from 1 (the sent or the list price)."""
+    return [
+        e.CartLine(
+            i,
+            sku.id,
+            product.id,
+            product.category,
+            li.unit_price if li.unit_price is not None else sku.list_price,
+            li.quantity,
+        )
+        for i, (li, (sku, product)) in enumerate(zip(data.lines, cart.skus, strict=True), 1)
+    ]
 
 
 def resolve(session: Session, data: CartIn) -> Cart:
@@ -161,7 +166,7 @@ def best_price(
         cart.tier,
         bool(member and member.birthday and member.birthday.month == ctx(session).business_date(now).month),
     )
-    index = pricing_index(session)
+    index, capped = pricing_index(session)
     exclude: frozenset[int] = frozenset()
     coupon_ids = frozenset(p.promotion.id for p in cart.presented)
     while True:
@@ -175,7 +180,8 @@ def best_price(
             coupon_promotion_ids=coupon_ids,
             exclude=exclude,
         )
-        spent = usage.spent_out(session, [a.promotion_id for a in priced.applied], shopper.member_id)
+        applied = [a.promotion_id for a in priced.applied if a.promotion_id in capped]
+        spent = usage.spent_out(session, applied, shopper.member_id)
         if not spent:
             return priced
         exclude |= spent
@@ -247,6 +253,7 @@ def _earned(
     return earning.preview(
         session,
         cart.member,
+        cart.tier,
         channel=data.channel,
         store_code=store_code,
         lines=earn_lines,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -12,13 +13,24 @@ from omohub.access.rules import Principal
 from omohub.collect.models import Source
 from omohub.collect.sources import create_source
 from omohub.console.rules import search_candidates
+from omohub.loyalty import repository as loyalty_repo
+from omohub.loyalty.models import EarnRule, PointEntry, Tier
+from omohub.loyalty.rules import ProgramSettings
+from omohub.loyalty.schemas import AdjustIn, EarnRuleIn, TierIn
+from omohub.loyalty.service import adjust, program
 from omohub.members import service as members
 from omohub.members.errors import BadIdentifier, MemberNotFound
 from omohub.members.models import Member, MergeRecord
+from omohub.promotions import convert
+from omohub.promotions.models import Promotion
+from omohub.promotions.schemas import CouponsIn, IssuedOut, PromotionIn, PromotionOut
+from omohub.promotions.service import promotions, wallet
 from omohub.webhooks import service as webhooks
 from omohub.webhooks.models import Subscription
 
 _COMPACT = {"member_card", "member_id"}
+#: A promotion's new status → what the audit log calls the change.
+STATUS_ACTIONS = {"active": "promotion.resume", "paused": "promotion.pause", "ended": "promotion.end"}
 
 
 def find_member(session: Session, entry: str, by: str = "auto") -> Member | None:
@@ -87,3 +99,117 @@ def create_console_user(
     user = access.create_user(session, username.strip(), password, role, name=name.strip(), store_id=store_id)
     access.audit(session, who, "user.create", f"user:{user.username}", role=user.role)
     return user
+
+
+def adjust_points(session: Session, who: Principal, member_id: int, data: AdjustIn) -> PointEntry:
+    """Add or remove points by hand. A form sent twice (same key) is one adjustment, audited once."""
+    replayed = loyalty_repo.entry_by_key(session, f"adjust:{data.key}") is not None
+    row = adjust.adjust(session, member_id, data.points, reason=data.reason, key=data.key, actor=who.actor)
+    if not replayed:
+        access.audit(
+            session,
+            who,
+            "member.adjust_points",
+            f"member:{row.member_id}",
+            points=row.points,
+            reason=row.reason,
+            entry=row.id,
+        )
+    return row
+
+
+def update_program(session: Session, who: Principal, new: ProgramSettings) -> dict[str, list[Any]]:
+    """Keep the settings; returns (and audits) what changed, field → [before, after]."""
+    old = program.settings(session).model_dump(mode="json")
+    changed = {k: [old.get(k), v] for k, v in new.model_dump(mode="json").items() if old.get(k) != v}
+    if changed:
+        program.update_settings(session, {k: after for k, (_, after) in changed.items()})
+        access.audit(session, who, "loyalty_program.update", "loyalty:program", changes=changed)
+    return changed
+
+
+def add_earn_rule(session: Session, who: Principal, data: EarnRuleIn) -> EarnRule:
+    row = program.add_rule(session, data.name, data.spec)
+    access.audit(session, who, "earn_rule.create", f"earn_rule:{row.id}", name=row.name, spec=row.spec)
+    return row
+
+
+def set_earn_rule_active(session: Session, who: Principal, rule_id: int, active: bool) -> EarnRule:
+    row = program.set_rule_active(session, rule_id, active)
+    action = "earn_rule.activate" if active else "earn_rule.deactivate"
+    access.audit(session, who, action, f"earn_rule:{row.id}", name=row.name)
+    return row
+
+
+def save_tier(session: Session, who: Principal, code: str, data: TierIn) -> Tier:
+    """Create or change a tier; benefits the form does not show are kept as they were."""
+    old = next((t for t in loyalty_repo.tiers(session) if t.code == code), None)
+    benefits = {**(old.benefits if old else {}), **data.benefits.model_dump(mode="json")}
+    created = old is None
+    tier = program.put_tier(session, code, data.name, data.threshold, benefits)
+    access.audit(
+        session,
+        who,
+        "tier.create" if created else "tier.update",
+        f"tier:{tier.code}",
+        name=tier.name,
+        threshold=tier.threshold,
+        benefits=tier.benefits,
+    )
+    return tier
+
+
+def checkout_view(session: Session, who: Principal, member: Member) -> None:
+    """A clerk's look at a member's coupons and points at the till is a look-up, audited like the 360's."""
+    if who.masked:
+        access.audit(session, who, "member.lookup", f"member:{member.id}", page="checkout")
+
+
+def create_promotion(session: Session, who: Principal, data: PromotionIn) -> Promotion:
+    row = promotions.create(session, data)
+    access.audit(
+        session, who, "promotion.create", f"promotion:{row.id}", name=row.name, promotion=_kept(session, row)
+    )
+    return row
+
+
+def replace_promotion(
+    session: Session, who: Principal, promotion_id: int, data: PromotionIn
+) -> tuple[Promotion, dict[str, list[Any]]]:
+    """Change a promotion; returns (and audits) what changed, field → [before, after]."""
+    before = _kept(session, promotions.get(session, promotion_id))
+    row = promotions.replace(session, promotion_id, data)
+    after = _kept(session, row)
+    changed = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changed:
+        access.audit(session, who, "promotion.update", f"promotion:{row.id}", name=row.name, changes=changed)
+    return row, changed
+
+
+def set_promotion_status(session: Session, who: Principal, promotion_id: int, status: str) -> Promotion:
+    """Pause, resume or end a promotion (resuming checks it against the others again)."""
+    row = promotions.set_status(session, promotion_id, status)
+    access.audit(session, who, STATUS_ACTIONS[status], f"promotion:{row.id}", name=row.name)
+    return row
+
+
+def issue_coupons(
+    session: Session, who: Principal, promotion_id: int, data: CouponsIn, member: Member | None
+) -> IssuedOut:
+    """One shared code, N unique codes or one coupon into a member's wallet; audited without the
+    bulk codes themselves (the promotion's page lists them)."""
+    issued = wallet.issue(session, promotions.get(session, promotion_id), data, member)
+    mode = "code" if data.code else "count" if data.count else "member"
+    detail: dict[str, Any] = {"mode": mode, "issued": issued.issued, "max_uses": data.max_uses}
+    if mode != "count":
+        detail["code"] = issued.codes[0]
+    if member is not None:
+        detail["member"] = member.id
+    access.audit(session, who, "coupon.issue", f"promotion:{promotion_id}", **detail)
+    return issued
+
+
+def _kept(session: Session, row: Promotion) -> dict[str, Any]:
+    """What the form edits of a promotion, as the API shows it (codes, not ids)."""
+    out: PromotionOut = convert.to_out(session, row)
+    return out.model_dump(mode="json", include=set(PromotionIn.model_fields))

@@ -57,9 +57,29 @@ def create_console(hub: Hub) -> FastAPI:
 
 
 def _routers() -> list[APIRouter]:
-    from omohub.console.routes import admin, auth, members, orders, org
+    from omohub.console.routes import (
+        admin,
+        auth,
+        checkout,
+        loyalty,
+        members,
+        orders,
+        org,
+        preview,
+        promotions,
+    )
 
-    return [auth.router, org.router, members.router, orders.router, admin.router]
+    return [
+        auth.router,
+        org.router,
+        members.router,
+        checkout.router,
+        orders.router,
+        promotions.router,
+        preview.router,
+        loyalty.router,
+        admin.router,
+    ]
 
 
 def _install_errors(app: FastAPI) -> None:

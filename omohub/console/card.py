@@ -1,4 +1,5 @@
-"""The mobile member card (行動會員卡): signed links, a Code 128 barcode and a QR code as SVG.
+"""The mobile member card (行動會員卡): signed links, a Code 128 barcode and a QR code as SVG,
+and under them the member's points, tier and next expiry, and the coupons they can use now.
 
 The link carries the member id and the card number, signed with the hub's secret key: it
 never expires (members save it to their home screen), and issuing a new card number makes
@@ -15,9 +16,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from omohub.loyalty.schemas import PointsOut
+from omohub.loyalty.service import account
 from omohub.members import repository as members_repo
 from omohub.members.models import Member
 from omohub.org.service import brand_name
+from omohub.promotions.schemas import CouponOut
+from omohub.promotions.service import wallet
 
 SALT = "omohub.member-card"
 #: Blank modules either side of a Code 128 symbol, so scanners find where it starts.
@@ -30,6 +35,10 @@ class CardView:
     brand: str
     name: str | None
     card_no: str
+    #: The points and tier of the member who holds the card now (the survivor after a merge).
+    points: PointsOut
+    #: Their coupons usable now, soonest expiry first.
+    coupons: list[CouponOut]
 
 
 def card_token(secret: str, member_id: int, card_no: str) -> str:
@@ -63,7 +72,11 @@ def card_for(session: Session, secret: str, token: str) -> CardView | None:
         return None
     # After a merge the old card still finds the survivor at the till: show the survivor's name.
     live = members_repo.live_member(session, member.id) or member
-    return CardView(brand=brand_name(session), name=live.name, card_no=found[1])
+    points = account.points(session, live.id, entries=0)
+    usable = wallet.wallet(session, live.id, usable_only=True)
+    return CardView(
+        brand=brand_name(session), name=live.name, card_no=found[1], points=points, coupons=usable
+    )
 
 
 def code128_modules(content: str) -> str:

@@ -1,4 +1,5 @@
-"""Read queries only the console needs: the dashboard, filtered order lists, the audit log.
+"""Read queries only the console needs: the dashboard, filtered order lists, the audit log,
+the choices of the loyalty settings forms, a promotion's issued coupons.
 
 Every list is a keyset page over an indexed order (never OFFSET), so the console stays
 fast on a chain with millions of orders.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -16,9 +18,11 @@ from omohub.access.models import ApiKey, AuditEntry, ConsoleUser
 from omohub.catalog.models import Product, Sku
 from omohub.core.context import ctx
 from omohub.core.db import MAX_ID
+from omohub.loyalty.models import MemberTier
 from omohub.members.models import Member
 from omohub.orders.models import ONLINE_CHANNELS, Order
 from omohub.org.models import Staff, Store
+from omohub.promotions.models import Coupon
 from omohub.webhooks.models import Delivery
 
 PAGE = 50
@@ -251,3 +255,50 @@ def audit_page(
     if before:
         stmt = stmt.where(AuditEntry.id < before)
     return list(session.scalars(stmt))
+
+
+def categories(session: Session) -> list[str]:
+    """The product categories in the catalog (what an earn rule may target)."""
+    stmt = select(Product.category).where(Product.category != "").distinct().order_by(Product.category)
+    return list(session.scalars(stmt))
+
+
+def tier_members(session: Session) -> dict[str, int]:
+    """How many members hold each tier now."""
+    stmt = select(MemberTier.tier_code, func.count()).group_by(MemberTier.tier_code)
+    return {code: int(n) for code, n in session.execute(stmt)}
+
+
+def promotion_coupons(session: Session, promotion_id: int, limit: int = 100) -> list[Coupon]:
+    """A promotion's coupons, the latest issued first."""
+    stmt = select(Coupon).where(Coupon.promotion_id == promotion_id).order_by(Coupon.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def coupon_totals(session: Session, promotion_id: int) -> tuple[int, int]:
+    """How many coupons a promotion has issued, and how many times they were used."""
+    stmt = select(func.count(), func.coalesce(func.sum(Coupon.uses), 0)).where(
+        Coupon.promotion_id == promotion_id
+    )
+    count, uses = session.execute(stmt).one()
+    return int(count), int(uses)
+
+
+def coupon_batch(
+    session: Session, promotion_id: int, issued_at: dt.datetime | None, limit: int | None = None
+) -> list[Coupon]:
+    """The codes of one bulk batch (issued at one instant), or all of a promotion's, by code."""
+    stmt = _batch(select(Coupon), promotion_id, issued_at).order_by(Coupon.code).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def batch_size(session: Session, promotion_id: int, issued_at: dt.datetime) -> int:
+    stmt = _batch(select(func.count()).select_from(Coupon), promotion_id, issued_at)
+    return int(session.scalar(stmt) or 0)
+
+
+def _batch(stmt: Select[Any], promotion_id: int, issued_at: dt.datetime | None) -> Select[Any]:
+    stmt = stmt.where(Coupon.promotion_id == promotion_id)
+    if issued_at is not None:
+        stmt = stmt.where(Coupon.issued_at == issued_at, Coupon.source == "bulk")
+    return stmt

@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.responses import HTMLResponse
 
 from omohub.console.i18n import Translator
-from omohub.console.rules import group_card
+from omohub.console.rules import group_card, multiplier_text, percent_text
 from omohub.core.config import Settings
 
 #: Headers on every console page: no framing, no inline script or style, nothing cached.
@@ -35,6 +35,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["card"] = group_card
+    env.filters["multiplier"] = multiplier_text
+    env.filters["percent"] = percent_text
     return env
 
 
@@ -51,6 +53,13 @@ class Formatter:
         symbol = "NT$" if self.settings.currency == "TWD" else self.settings.currency + " "
         return f"{sign}{symbol}{abs(amount):,}"
 
+    def number(self, n: int) -> str:
+        return f"{n:,}"
+
+    def signed(self, n: int) -> str:
+        """Points with their sign: ``+500``, ``-50``."""
+        return f"{n:+,}"
+
     def when(self, at: dt.datetime | None) -> str:
         return at.astimezone(self.settings.tz).strftime("%Y-%m-%d %H:%M") if at else ""
 
@@ -58,6 +67,13 @@ class Formatter:
         if isinstance(at, dt.datetime):
             at = at.astimezone(self.settings.tz).date()
         return at.isoformat() if at else ""
+
+    def through(self, ends: dt.datetime | None) -> str:
+        """The last day something that ends at ``ends`` (exclusive) can be used, in the brand's days.
+
+        A lot earned in 2026 ends at 1 January 2028 00:00 Taipei: usable through 2027-12-31.
+        """
+        return self.date(ends - dt.timedelta(microseconds=1)) if ends else ""
 
 
 def page(

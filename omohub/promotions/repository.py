@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -34,6 +35,10 @@ def listing(session: Session, status: str | None, limit: int) -> list[Promotion]
     if status:
         stmt = stmt.where(Promotion.status == status)
     return list(session.scalars(stmt))
+
+
+def by_ids(session: Session, ids: Sequence[int]) -> list[Promotion]:
+    return list(session.scalars(select(Promotion).where(Promotion.id.in_(sorted(set(ids))))))
 
 
 def lock_promotions(session: Session, ids: list[int]) -> dict[int, Promotion]:

@@ -19,7 +19,11 @@ from tests.console.seed import ROLES, Shop
 PATHS = {
     "home": "/console/",
     "members": "/console/members",
+    "checkout": "/console/checkout",
     "orders": "/console/orders",
+    "promotions": "/console/promotions",
+    "preview": "/console/preview",
+    "loyalty": "/console/loyalty",
     "stores": "/console/stores",
     "staff": "/console/staff",
     "webhooks": "/console/webhooks",

@@ -9,17 +9,23 @@ from pathlib import Path
 
 from omohub.access.models import ROLES, SCOPES
 from omohub.collect.models import SOURCE_CHANNELS, USER_ID_KINDS
-from omohub.console import rules
+from omohub.console import coupons, loyalty, promotion_form, rules
 from omohub.console.i18n import Translator, catalog
+from omohub.loyalty.models import ENTRY_KINDS
+from omohub.loyalty.rules import ProgramSettings
 from omohub.members.rules import ID_TYPES
 from omohub.orders.models import ORDER_CHANNELS
 from omohub.orders.rules import TENDERS
 from omohub.org.models import STAFF_ROLES
+from omohub.promotions.models import STATUSES as PROMOTION_STATUSES
 
 PACKAGE = Path(str(resources.files("omohub.console")))
 #: ``t('key')`` and ``t('prefix.' ~ value)`` in templates; ``"area.key"`` literals in Python.
 STATIC_KEY = re.compile(r"""\bt\(\s*'([a-z_]+\.[a-z_.]+)'\s*[,)]""")
-PY_KEY = re.compile(r"""["']((?:auth|error|members|apikeys|webhooks|users|search|card)\.[a-z_]+)["']""")
+PY_KEY = re.compile(
+    r"""["']((?:auth|error|members|apikeys|webhooks|users|search|card|loyalty|points|form"""
+    r"""|promotions|preview|coupons|coupon_why|why|till)\.[a-z_]+)["']"""
+)
 
 
 def test_both_locales_have_exactly_the_same_keys() -> None:
@@ -59,6 +65,54 @@ def test_every_value_the_console_labels_has_a_label() -> None:
         "user_id_kind": USER_ID_KINDS,
         "search": [f"by_{s}" for s in rules.SEARCH_TYPES],
         "order_status": ("completed", "partially_refunded", "refunded"),
+        "entry_kind": ENTRY_KINDS,
+        "setting": ProgramSettings.model_fields,
+        "setting_help": ProgramSettings.model_fields,
+        **loyalty.SETTING_CHOICES,
+        "rule_kind": loyalty.RULE_KINDS,
+        "loyalty": [
+            *(f"section_{s}" for s, _ in loyalty.PROGRAM_SECTIONS),
+            *(f"rule_{name}" for name in loyalty.RULE_SETS),
+            *(f"no_{name}" for name in loyalty.RULE_SETS),
+            *(f"threshold_{b}" for b in loyalty.SETTING_CHOICES["tier_basis"]),
+        ],
+        "points": [f"basis_{b}" for b in loyalty.SETTING_CHOICES["tier_basis"]],
+        "promo_kind": promotion_form.KINDS,
+        "promo_kind_help": promotion_form.KINDS,
+        "promo_param": [
+            *(f"{k}_{i.name}" for k, inputs in promotion_form.PARAM_INPUTS.items() for i in inputs),
+            *(f"threshold_{n}" for n in (*promotion_form.STEP_FIELDS, "repeat")),
+            "price_override_prices",
+        ],
+        "promo_param_help": [
+            *(f"{k}_{i.name}" for k, inputs in promotion_form.PARAM_INPUTS.items() for i in inputs),
+            "threshold_steps",
+            "threshold_repeat",
+            "price_override_prices",
+        ],
+        "promo_status": PROMOTION_STATUSES,
+        "promo_phase": ("running", "scheduled", "finished", "capped", "paused", "ended"),
+        "stacking": promotion_form.STACKINGS,
+        "stacking_help": promotion_form.STACKINGS,
+        "audience": promotion_form.AUDIENCES,
+        "auto_issue": ("none", *promotion_form.AUTO_ISSUE),
+        "promotions": [
+            *(f"to_{s}" for s in PROMOTION_STATUSES),
+            *(f"now_{s}" for s in PROMOTION_STATUSES),
+            *(f"target_{n}" for n in promotion_form.TARGET_LISTS),
+            *promotion_form.CAPS,
+            "channels",
+            "stores",
+            "tiers",
+        ],
+        "coupon_mode": coupons.MODES,
+        "coupon_source": ("single", "bulk", "wallet"),
+        "coupon_status": ("active",),
+        "coupon_why": (*rules.COUPON_WHY.values(), "channel", "store", "other"),
+        "why": [
+            *("paused", "not_yet", "over", "coupon", "channel", "store", "capped", "condition", "outdone"),
+            *(f"audience_{a}" for a in promotion_form.AUDIENCES if a != "all"),
+        ],
     }
     zh = catalog("zh-TW")
     missing = [f"{g}.{v}" for g, values in groups.items() for v in values if f"{g}.{v}" not in zh]

@@ -18,6 +18,19 @@
       });
     }
   });
+  // Forms with alternatives (a promotion's kind, how coupons are issued) show the chosen one's
+  // fields only; without this script every alternative shows, each under its own heading.
+  function showChosen(form) {
+    form.querySelectorAll("[data-case]").forEach(function (box) {
+      var want = box.getAttribute("data-case").split(":");
+      var chosen = form.querySelector("select[name='" + want[0] + "'], [name='" + want[0] + "']:checked");
+      box.hidden = !!chosen && chosen.value !== want[1];
+    });
+  }
+  document.querySelectorAll("form[data-cases]").forEach(function (form) {
+    form.addEventListener("change", function () { showChosen(form); });
+    showChosen(form);
+  });
   // A barcode scanner types fast and ends with Enter: keep the search box ready for it.
   var scan = document.querySelector("[data-scan][autofocus]");
   if (scan) scan.select();

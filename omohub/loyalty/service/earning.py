@@ -142,6 +142,7 @@ def _iso(at: dt.datetime | None) -> str | None:
 def preview(
     session: Session,
     member: Member,
+    tier: str | None,
     *,
     channel: str,
     store_code: str | None,
@@ -150,18 +151,20 @@ def preview(
     when: dt.date,
 ) -> int:
     """Points a cart would earn if bought now (the checkout shows it before the sale)."""
-    current = repo.member_tier(session, member.id)
-    tier = current.tier_code if current else None
+    rules = program.rules(session)
+    first = any(spec.first_order for _, spec in rules) and not repo.orders_in_channel(
+        session, member.id, channel, 2**63 - 1
+    )
     buy = Purchase(
         channel=channel,
         store_code=store_code,
         tier=tier,
         birthday_month=bool(member.birthday and member.birthday.month == when.month),
-        first_in_channel=repo.orders_in_channel(session, member.id, channel, 2**63 - 1) == 0,
+        first_in_channel=first,
         multiplier_bp=program.multiplier_bp(session, tier),
     )
     amounts = [ln.amount for ln in lines]
     if points_paid and sum(amounts):
         less = split(min(points_paid, sum(amounts)), amounts)
         lines = [EarnLine(ln.line_id, ln.category, ln.amount - x) for ln, x in zip(lines, less, strict=True)]
-    return earn(lines, buy, program.settings(session), program.rules(session)).total
+    return earn(lines, buy, program.settings(session), rules).total

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -13,10 +14,34 @@ from omohub.loyalty.errors import InvalidProgram, RuleNotFound, TierNotFound
 from omohub.loyalty.models import EarnRule, Program, Tier
 from omohub.loyalty.rules import ProgramSettings, RuleSpec, TierDef
 
+T = TypeVar("T")
+
+
+MEMO = "loyalty.program"
+
+
+def _memo(session: Session, key: str, load: Callable[[], T]) -> T:
+    """Read once per session: a checkout asks for the settings, rules and tiers several times."""
+    cache = session.info.setdefault(MEMO, {})
+    if key not in cache:
+        cache[key] = load()
+    return cast(T, cache[key])
+
+
+def _changed(session: Session) -> None:
+    session.info.pop(MEMO, None)
+
 
 def settings(session: Session) -> ProgramSettings:
-    row = repo.program(session)
-    return ProgramSettings.model_validate(row.settings) if row else ProgramSettings()
+    def load() -> ProgramSettings:
+        row = repo.program(session)
+        return ProgramSettings.model_validate(row.settings) if row else ProgramSettings()
+
+    return _memo(session, "settings", load)
+
+
+def tiers(session: Session) -> list[Tier]:
+    return _memo(session, "tiers", lambda: repo.tiers(session))
 
 
 def update_settings(session: Session, changes: dict[str, Any]) -> ProgramSettings:
@@ -30,6 +55,7 @@ def update_settings(session: Session, changes: dict[str, Any]) -> ProgramSetting
         raise InvalidProgram(f"{field}: {err['msg']}", field=field) from None
     row = repo.program(session)
     now = ctx(session).now()
+    _changed(session)
     if row is None:
         session.add(Program(id=1, settings=new.model_dump(mode="json"), updated_at=now))
     else:
@@ -39,10 +65,15 @@ def update_settings(session: Session, changes: dict[str, Any]) -> ProgramSetting
 
 
 def rules(session: Session) -> list[tuple[str, RuleSpec]]:
-    return [(r.name, RuleSpec.model_validate(r.spec)) for r in repo.earn_rules(session)]
+    return _memo(
+        session,
+        "rules",
+        lambda: [(r.name, RuleSpec.model_validate(r.spec)) for r in repo.earn_rules(session)],
+    )
 
 
 def add_rule(session: Session, name: str, spec: RuleSpec) -> EarnRule:
+    _changed(session)
     row = EarnRule(name=name, spec=spec.model_dump(mode="json"), active=True, created_at=ctx(session).now())
     session.add(row)
     session.flush()
@@ -53,16 +84,18 @@ def set_rule_active(session: Session, rule_id: int, active: bool) -> EarnRule:
     row = session.get(EarnRule, rule_id)
     if row is None:
         raise RuleNotFound(f"no earn rule {rule_id}")
+    _changed(session)
     row.active = active
     return row
 
 
 def tier_defs(session: Session) -> list[TierDef]:
-    return [TierDef(t.code, t.threshold) for t in repo.tiers(session)]
+    return [TierDef(t.code, t.threshold) for t in tiers(session)]
 
 
 def put_tier(session: Session, code: str, name: str, threshold: int, benefits: dict[str, Any]) -> Tier:
     """Create or change a tier. Members move to it on their next purchase or review."""
+    _changed(session)
     tier = next((t for t in repo.tiers(session) if t.code == code), None)
     clash = [t for t in repo.tiers(session) if t.threshold == threshold and t.code != code]
     if clash:
@@ -86,5 +119,5 @@ def tier(session: Session, code: str) -> Tier:
 def multiplier_bp(session: Session, tier_code: str | None) -> int:
     if tier_code is None:
         return 10_000
-    found = next((t for t in repo.tiers(session) if t.code == tier_code), None)
+    found = next((t for t in tiers(session) if t.code == tier_code), None)
     return int((found.benefits if found else {}).get("earn_multiplier_bp", 10_000))

@@ -97,13 +97,16 @@ def check(
 ) -> list[Presented]:
     """The presented codes, each usable by this shopper now, or a 422 naming the code and why."""
     wanted = list(dict.fromkeys(normalize(c) for c in codes))
+    if not wanted:
+        return []
     found = repo.coupons_by_code(session, wanted)
     now = ctx(session).now()
     live = repo.reserved_counts(session, [c.id for c in found.values()], now, quote_id)
+    promotions = {p.id: p for p in repo.by_ids(session, [c.promotion_id for c in found.values()])}
     result = []
     for code in wanted:
         coupon = found.get(code)
-        promotion = session.get(Promotion, coupon.promotion_id) if coupon else None
+        promotion = promotions.get(coupon.promotion_id) if coupon else None
         why = why_not(coupon, promotion, member_id=member_id, channel=channel, now=now, reserved=live)
         if why:
             raise CouponInvalid(f"coupon {code}: {why}", field="coupons", coupon=code)

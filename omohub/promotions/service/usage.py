@@ -14,9 +14,12 @@ from omohub.promotions.models import Promotion, PromotionUse
 
 def spent_out(session: Session, promotion_ids: Sequence[int], member_id: int | None) -> frozenset[int]:
     """Promotions among ``promotion_ids`` whose caps or budget leave nothing for this shopper."""
-    rows = [session.get(Promotion, pid) for pid in promotion_ids]
-    mine = repo.member_uses(session, member_id, list(promotion_ids)) if member_id else {}
-    return frozenset(p.id for p in rows if p is not None and _spent(p, mine.get(p.id, 0), member_id))
+    if not promotion_ids:
+        return frozenset()
+    rows = repo.by_ids(session, promotion_ids)
+    per_member = [p.id for p in rows if p.max_uses_per_member is not None]
+    mine = repo.member_uses(session, member_id, per_member) if member_id and per_member else {}
+    return frozenset(p.id for p in rows if _spent(p, mine.get(p.id, 0), member_id))
 
 
 def _spent(p: Promotion, mine: int, member_id: int | None) -> bool:
