@@ -27,18 +27,18 @@ def lock_account(session: Session, member_id: int) -> Member | None:
     """The live member, row-locked so its points change one transaction at a time.
 
     ``FOR NO KEY UPDATE``: serialises redemptions with each other and with merges (which take
-    ``FOR UPDATE``) but not with orders inserted for the member (``FOR KEY SHARE``).
+    ``FOR UPDATE``) but not with orders inserted for the member (``FOR KEY SHARE``). The row
+    asked for is locked first (one statement in the common case); a merged one is followed to
+    its survivor, which is then locked and re-checked.
     """
-    member = members.live_member(session, member_id)
-    if member is None:
-        return None
-    stmt = select(Member).where(Member.id == member.id).execution_options(populate_existing=True)
+    stmt = select(Member).where(Member.id == member_id).execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(key_share=True)
     locked = session.scalar(stmt)
-    if locked is None or locked.status != "active":  # merged meanwhile: follow it
-        return lock_account(session, member_id) if locked is not None else None
-    return locked
+    if locked is None or locked.status == "active":
+        return locked
+    survivor = members.live_member(session, member_id)
+    return lock_account(session, survivor.id) if survivor is not None and survivor.id != member_id else None
 
 
 def _usable(member_id: int, now: dt.datetime) -> Select[Any]:

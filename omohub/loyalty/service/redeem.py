@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
@@ -127,8 +128,11 @@ def release(session: Session, hold_id: int) -> PointHold:
 
 def _locked_hold(session: Session, hold_id: int) -> PointHold:
     _lock(session, get(session, hold_id).member_id)
-    session.refresh(get(session, hold_id))  # after the lock: see what a parallel call committed
-    return get(session, hold_id)
+    # after the lock: see what a parallel call committed (and where a merge moved it)
+    stmt = select(PointHold).where(PointHold.id == hold_id).execution_options(populate_existing=True)
+    row = session.scalar(stmt)
+    assert row is not None
+    return row
 
 
 def _release(session: Session, row: PointHold, now: dt.datetime) -> None:
