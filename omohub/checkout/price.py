@@ -20,15 +20,13 @@ from omohub.checkout.models import Quote
 from omohub.checkout.present import cart_out, expectation
 from omohub.checkout.schemas import CartIn, CartOut
 from omohub.core.context import ctx
-from omohub.core.errors import DomainError
 from omohub.loyalty import ledger
 from omohub.loyalty import repository as loyalty_repo
 from omohub.loyalty.errors import NotEnoughPoints
 from omohub.loyalty.rules import EarnLine, points_value, redeem_problem
 from omohub.loyalty.service import earning, program, redeem
-from omohub.members import service as members
 from omohub.members.models import Member
-from omohub.orders.schemas import MEMBER_KEYS
+from omohub.orders.refs import member_of
 from omohub.org.models import Store
 from omohub.promotions import engine as e
 from omohub.promotions.service import coupons, usage
@@ -125,16 +123,7 @@ def _store(session: Session, data: CartIn) -> Store | None:
 
 
 def _member(session: Session, data: CartIn) -> Member | None:
-    if data.member is None:
-        return None
-    given = data.member.given()
-    if len(given) != 1:
-        raise InvalidCart(f"give exactly one of {', '.join(MEMBER_KEYS)}", field="member")
-    [(key, value)] = given.items()
-    try:
-        return members.find(session, MEMBER_KEYS[key], value)
-    except DomainError as exc:
-        raise type(exc)(exc.detail, field=f"member.{key}") from None
+    return member_of(session, data.member) if data.member else None
 
 
 def _skus(session: Session, data: CartIn) -> list[tuple[Sku, Product]]:

@@ -12,7 +12,6 @@ from omohub.access.rules import Principal
 from omohub.api.deps import principal, uow
 from omohub.core.checks import check_code, rule
 from omohub.core.db import RowId
-from omohub.core.errors import Invalid
 from omohub.loyalty.models import EarnRule, PointHold
 from omohub.loyalty.rules import ProgramSettings, RuleSpec, points_value
 from omohub.loyalty.schemas import (
@@ -31,9 +30,7 @@ from omohub.loyalty.schemas import (
     TierOut,
 )
 from omohub.loyalty.service import account, adjust, program, redeem
-from omohub.members import service as members
-from omohub.members.errors import BadIdentifier
-from omohub.orders.schemas import MEMBER_KEYS, MemberRef
+from omohub.orders.refs import member_of
 
 TierCode = Annotated[str, Path(max_length=40), rule(check_code)]
 
@@ -86,7 +83,7 @@ def hold_points(
     409 ``not_enough_points`` when the member has fewer available: never below zero, whatever
     the POS and the web shop do at the same instant.
     """
-    member_id = _member_id(session, data.member)
+    member_id = member_of(session, data.member).id
     existing = redeem.repo.hold_by_key(session, data.key)
     row = redeem.hold(
         session,
@@ -169,17 +166,6 @@ def put_tier(
     """Create or change a tier. Members move on their next purchase (up) or review (down)."""
     tier = program.put_tier(session, code, data.name, data.threshold, data.benefits.model_dump(mode="json"))
     return account.tier_out(tier)
-
-
-def _member_id(session: Session, ref: MemberRef) -> int:
-    given = ref.given()
-    if len(given) != 1:
-        raise Invalid(f"give exactly one of {', '.join(MEMBER_KEYS)}", field="member")
-    [(key, value)] = given.items()
-    try:
-        return members.find(session, MEMBER_KEYS[key], value).id
-    except BadIdentifier as exc:
-        raise BadIdentifier(exc.detail, field=f"member.{key}") from None
 
 
 def hold_out(session: Session, row: PointHold) -> HoldOut:

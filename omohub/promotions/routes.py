@@ -10,12 +10,10 @@ from sqlalchemy.orm import Session
 from omohub.access.rules import Principal
 from omohub.api.deps import principal, uow
 from omohub.core.db import RowId
-from omohub.core.errors import Invalid
 from omohub.members import repository as members_repo
-from omohub.members import service as members
 from omohub.members.errors import MemberNotFound
-from omohub.members.models import Member
-from omohub.orders.schemas import MEMBER_KEYS, Channel, MemberRef
+from omohub.orders.refs import member_of
+from omohub.orders.schemas import Channel
 from omohub.promotions import convert
 from omohub.promotions import repository as repo
 from omohub.promotions.schemas import CouponOut, CouponsIn, IssuedOut, PromotionIn, PromotionOut, StatusIn
@@ -77,7 +75,7 @@ def issue(
 ) -> IssuedOut:
     """Issue coupons for a coupon promotion: one shared ``code``, ``count`` unique codes (bulk),
     or one into a ``member``'s wallet. Valid in every channel unless the promotion is narrowed."""
-    member = _member(session, data.member) if data.member else None
+    member = member_of(session, data.member) if data.member else None
     return wallet.issue(session, promotions.get(session, promotion_id), data, member)
 
 
@@ -98,11 +96,3 @@ def member_wallet(
     if member is None:
         raise MemberNotFound(f"no member {member_id}")
     return wallet.wallet(session, member.id, usable_only=usable)
-
-
-def _member(session: Session, ref: MemberRef) -> Member:
-    given = ref.given()
-    if len(given) != 1:
-        raise Invalid(f"give exactly one of {', '.join(MEMBER_KEYS)}", field="member")
-    [(key, value)] = given.items()
-    return members.find(session, MEMBER_KEYS[key], value)
