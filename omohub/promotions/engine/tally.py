@@ -60,10 +60,14 @@ class Tally:
         return [amounts[pos] for pos in positions]
 
     def spend(self, positions: Sequence[int]) -> int:
-        """These lines' spend before any discount but after price overrides: what thresholds
-        measure, so that another promotion applied first can never disable a threshold."""
-        units, quantities = self.units, self.quantities
-        return sum(units[pos] * quantities[pos] for pos in positions)
+        """What these lines cost now: what a threshold or a gift measures (滿額 is counted on
+        what the customer pays after the line promotions, as brands and their customers expect).
+
+        A line promotion can therefore keep a threshold from being reached; best-for-customer
+        still prices the threshold without it (every single promotion is a candidate).
+        """
+        amounts = self.amounts
+        return sum(amounts[pos] for pos in positions)
 
     def record(self, promotion: Promotion, effect: Effect) -> None:
         for pos, share in effect.shares:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from omohub.promotions.engine import (
     KINDS,
     AmountOff,
@@ -110,12 +112,28 @@ def test_a_percentage_threshold_takes_its_share_of_what_is_left() -> None:
     assert apply_combination([nine_tenths], [line(1, 2_345)]).discount_total == 235  # 234.5 half up
 
 
-def test_threshold_spend_is_measured_before_other_discounts() -> None:
+def test_threshold_spend_is_what_is_left_to_pay_after_line_promotions() -> None:
     twenty_off = promo(1, PercentOff(bp=2_000))
     spend_1000 = promo(2, Threshold((ThresholdStep(1_000, amount_off=100),)))
     cart = apply_combination([spend_1000, twenty_off], [line(1, 1_000)])
-    assert cart.discount_total == 200 + 100  # 20% first, the threshold still reached
+    assert cart.discount_total == 200  # 20% first: NT$800 left to pay, 滿1000 not reached
+    assert [a.promotion_id for a in cart.applied] == [1]
+    cart = apply_combination([spend_1000, twenty_off], [line(1, 1_300)])
+    assert cart.discount_total == 260 + 100  # NT$1,040 left: reached
     assert [a.promotion_id for a in cart.applied] == [1, 2]
+
+
+def test_best_for_customer_prices_a_threshold_without_the_line_promotion_that_would_block_it() -> None:
+    from omohub.promotions.engine import PromotionIndex, Shopper, price_cart
+
+    tiny = promo(1, PercentOff(bp=100))  # 1% off would leave NT$990: 滿1000 not reached
+    spend_1000 = promo(2, Threshold((ThresholdStep(1_000, amount_off=100),)))
+    index = PromotionIndex.build([tiny, spend_1000])
+    now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    cart = price_cart(
+        index, [line(1, 1_000)], channel="pos", store_id=None, shopper=Shopper(None, None), now=now
+    )
+    assert cart.discount_total == 100 and [a.promotion_id for a in cart.applied] == [2]
 
 
 def test_threshold_counts_only_its_targeted_lines() -> None:
