@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 from datetime import timedelta
@@ -34,7 +35,7 @@ from tests.promotions.engine.builders import NOW
 
 SKUS = range(1, 9)
 CATEGORIES = ("tops", "shoes", "bags")
-PROPERTIES = settings(max_examples=200, deadline=None)
+PROPERTIES = settings(max_examples=int(os.environ.get("OMOHUB_PROPERTY_EXAMPLES", "200")), deadline=None)
 
 bp_st = st.integers(min_value=1, max_value=10_000)
 money_st = st.integers(min_value=0, max_value=20_000)
