@@ -152,7 +152,9 @@ def program(session: Session) -> None:
         loyalty.put_tier(session, code, name, threshold, {"earn_multiplier_bp": multiplier})
     loyalty.add_rule(session, "生日月雙倍", RuleSpec(kind="rate", points=1, birthday_month=True))
     loyalty.add_rule(session, "鞋款三倍", RuleSpec(kind="rate", points=2, categories=frozenset({"shoes"})))
-    loyalty.add_rule(session, "首次App", RuleSpec(kind="bonus", points=50, channels=frozenset({"app"})))
+    loyalty.add_rule(
+        session, "首次App", RuleSpec(kind="bonus", points=50, channels=frozenset({"app"}), first_order=True)
+    )
 
 
 class Promotions:
