@@ -15,6 +15,7 @@ from collections.abc import Callable
 import httpx
 
 from omohub.bootstrap import Hub
+from omohub.checkout.housekeeping import prune_lapsed
 from omohub.core.outbox import prune, relay_batch
 from omohub.webhooks.tasks import deliver_due, prune_deliveries
 
@@ -114,6 +115,7 @@ class Housekeeping:
                 done += prune(session, dt.timedelta(days=s.outbox_retention_days), self.BATCH)
             if s.webhook_retention_days:
                 done += prune_deliveries(session, dt.timedelta(days=s.webhook_retention_days), self.BATCH)
+            done += prune_lapsed(session, self.BATCH)
         if done < self.BATCH:
             self.rest_until[key] = now + dt.timedelta(hours=1)
         return done
