@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from omohub.collect.models import Cursor
+from omohub.collect.cursors import locked_cursor
 from omohub.core.clock import add_months
 from omohub.core.context import ctx
 from omohub.core.db import unit_of_work
@@ -35,7 +35,7 @@ def birthday_sweep(sessions: sessionmaker[Session]) -> int:
         if not general and not by_tier:
             return 0
         local = ctx(session).now().astimezone(ctx(session).settings.tz)
-        cursor = _cursor(session, f"birthday:{local:%Y-%m}")
+        cursor = locked_cursor(session, f"birthday:{local:%Y-%m}")
         ids = _birthdays(session, local.month, cursor.position)
         until = add_months(local.replace(day=1, hour=0, minute=0, second=0, microsecond=0), 1).astimezone(
             dt.UTC
@@ -76,12 +76,3 @@ def _birthdays(session: Session, month: int, after: int) -> list[int]:
         .limit(BATCH)
     )
     return list(session.scalars(stmt))
-
-
-def _cursor(session: Session, name: str) -> Cursor:
-    cursor = session.get(Cursor, name)
-    if cursor is None:
-        cursor = Cursor(name=name, position=0, updated_at=ctx(session).now())
-        session.add(cursor)
-        session.flush()
-    return cursor

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from omohub.checkout.errors import InvalidTender, QuoteExpired, QuoteMismatch, QuoteUsed, UnknownQuote
 from omohub.checkout.models import Quote
 from omohub.core.context import ctx
-from omohub.loyalty.service import redeem
+from omohub.loyalty.rules import points_value
+from omohub.loyalty.service import program, redeem
 from omohub.orders.models import Order, OrderLine
 from omohub.orders.schemas import OrderIn
 from omohub.promotions.service import coupons, usage
@@ -94,9 +95,6 @@ def _show(line: dict[str, int]) -> str:
 
 def redeem_on_the_spot(session: Session, order: Order, points_paid: int) -> None:
     """A points tender without a quote: convert NT$ back to points and redeem them now."""
-    from omohub.loyalty.rules import points_value
-    from omohub.loyalty.service import program
-
     if order.member_id is None:
         raise InvalidTender("payments: a points tender needs a member on the order", field="payments")
     settings = program.settings(session)

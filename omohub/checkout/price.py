@@ -20,7 +20,6 @@ from omohub.checkout.models import Quote
 from omohub.checkout.present import cart_out, expectation
 from omohub.checkout.schemas import CartIn, CartOut
 from omohub.core.context import ctx
-from omohub.loyalty import ledger
 from omohub.loyalty import repository as loyalty_repo
 from omohub.loyalty.errors import NotEnoughPoints
 from omohub.loyalty.rules import EarnLine, points_value, redeem_problem
@@ -186,7 +185,8 @@ def _check_points(session: Session, data: CartIn, cart: Cart, total: int) -> int
     if problem:
         raise InvalidCart(problem, field="points")
     if not data.quote:  # a preview holds nothing, but must not promise points that are not there
-        available = ledger.balance(session, cart.member.id).available
+        lots = loyalty_repo.usable_lots(session, cart.member.id, ctx(session).now())
+        available = sum(lot.free for lot in lots)
         if available < data.points:
             raise NotEnoughPoints(
                 f"member {cart.member.id} has {available} points available; {data.points} asked"

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from omohub.collect.models import Cursor, Event
+from omohub.collect.cursors import locked_cursor
+from omohub.collect.models import Event
 from omohub.core.context import ctx
 from omohub.core.db import unit_of_work
 from omohub.core.errors import DomainError
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 def process_batch(factory: sessionmaker[Session], limit: int = 500) -> int:
     with unit_of_work(factory) as session:
-        cursor = _cursor(session)
+        cursor = locked_cursor(session, CURSOR)
         stmt = select(Event).where(Event.seq > cursor.position).order_by(Event.seq).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
             # received_at is the database's transaction time of the insert (store.py), so
@@ -42,18 +43,6 @@ def process_batch(factory: sessionmaker[Session], limit: int = 500) -> int:
         if events:
             cursor.position, cursor.updated_at = events[-1].seq, ctx(session).now()
         return len(events)
-
-
-def _cursor(session: Session) -> Cursor:
-    stmt = select(Cursor).where(Cursor.name == CURSOR)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    cursor = session.scalar(stmt)
-    if cursor is None:
-        cursor = Cursor(name=CURSOR, position=0, updated_at=ctx(session).now())
-        session.add(cursor)
-        session.flush()
-    return cursor
 
 
 def apply(session: Session, event: Event) -> None:

@@ -84,7 +84,7 @@ def add_lot(
 
 def debit(session: Session, debit_entry: PointEntry, lots: list[PointLot]) -> None:
     """Take ``-debit_entry.points`` from ``lots`` (in order, unreserved points only)."""
-    plan = plan_take([Lot(lot.id, lot.remaining - lot.held) for lot in lots], -debit_entry.points)
+    plan = plan_take([Lot(lot.id, lot.free) for lot in lots], -debit_entry.points)
     by_id = {lot.id: lot for lot in lots}
     for lot_id, n in plan:
         by_id[lot_id].remaining -= n
@@ -92,7 +92,7 @@ def debit(session: Session, debit_entry: PointEntry, lots: list[PointLot]) -> No
 
 
 def reserve(session: Session, hold_id: int, lots: list[PointLot], points: int) -> None:
-    plan = plan_take([Lot(lot.id, lot.remaining - lot.held) for lot in lots], points)
+    plan = plan_take([Lot(lot.id, lot.free) for lot in lots], points)
     by_id = {lot.id: lot for lot in lots}
     for lot_id, n in plan:
         by_id[lot_id].held += n
@@ -109,9 +109,9 @@ def balance(session: Session, member_id: int) -> Balance:
             continue  # expired, waiting for the sweep: not spendable, not shown as balance
         held += lot.held
         if lot.available_at > now:
-            pending += lot.remaining - lot.held
+            pending += lot.free
             continue
-        available += lot.remaining - lot.held
+        available += lot.free
         if lot.expires_at is not None and (expiry is None or lot.expires_at == expiry):
-            expiry, expiring = lot.expires_at, expiring + lot.remaining - lot.held
+            expiry, expiring = lot.expires_at, expiring + lot.free
     return Balance(available, held, pending, repo.ledger_sum(session, member_id), expiry, expiring)

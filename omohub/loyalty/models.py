@@ -121,6 +121,11 @@ class PointLot(Base):
     available_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime | None]
 
+    @property
+    def free(self) -> int:
+        """What can still be taken: what is left less what open holds reserve."""
+        return self.remaining - self.held
+
     __table_args__ = (
         Index(
             "ix_point_lots_open",

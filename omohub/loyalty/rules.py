@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from omohub.core.clock import add_months
+from omohub.orders.rules import split
 
 
 class ProgramSettings(BaseModel):
@@ -112,6 +113,15 @@ def earn(
     return Earned(sum(per_line.values()), per_line, why)
 
 
+def less_points(lines: Sequence[EarnLine], points_paid: int) -> list[EarnLine]:
+    """The lines less their share of what points paid (points do not earn points)."""
+    amounts = [ln.amount for ln in lines]
+    if not points_paid or not sum(amounts):
+        return list(lines)
+    less = split(min(points_paid, sum(amounts)), amounts)
+    return [EarnLine(ln.line_id, ln.category, ln.amount - x) for ln, x in zip(lines, less, strict=True)]
+
+
 def _spread(
     per_line: dict[int, int], lines: Sequence[EarnLine], points: int, why: list[tuple[str, int]], name: str
 ) -> None:
@@ -122,16 +132,6 @@ def _spread(
     for ln, share in zip(lines, shares, strict=True):
         per_line[ln.line_id] += share
     why.append((name, points))
-
-
-def split(amount: int, weights: Sequence[int]) -> list[int]:
-    """``amount`` in proportion to ``weights`` (largest remainder, ties to the earliest); exact."""
-    total = sum(weights)
-    shares = [amount * w // total for w in weights]
-    remainders = [amount * w % total for w in weights]
-    for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[: amount - sum(shares)]:
-        shares[i] += 1
-    return shares
 
 
 def _matches(spec: RuleSpec, buy: Purchase, line: EarnLine) -> bool:

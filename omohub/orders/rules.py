@@ -40,18 +40,26 @@ def has_nul(value: object) -> bool:
 def allocate(amount: int, weights: Sequence[int]) -> list[int]:
     """Split ``amount`` across ``weights`` in proportion, exactly, in whole units.
 
-    Largest-remainder (Hamilton) method: each share is first rounded down; the units left over
-    go one each to the shares with the largest remainders, ties to the earliest. No share
-    exceeds its weight when ``amount <= sum(weights)``, and the shares always add up to
-    ``amount``.
+    Largest-remainder (Hamilton) method (:func:`split`). No share exceeds its weight, because
+    ``amount <= sum(weights)`` is required here, and the shares always add up to ``amount``.
     """
     total = sum(weights)
     if amount < 0 or any(w < 0 for w in weights):
         raise ValueError("amount and weights must not be negative")
     if amount > total:
         raise ValueError(f"cannot allocate {amount} over weights summing to {total}")
+    return split(amount, weights)
+
+
+def split(amount: int, weights: Sequence[int]) -> list[int]:
+    """``amount`` in proportion to ``weights``, exactly: each share is first rounded down; the
+    units left over go one each to the shares with the largest remainders, ties to the earliest.
+
+    Unlike :func:`allocate`, ``amount`` may exceed the weights (points earned on a purchase).
+    """
     if amount == 0:
         return [0] * len(weights)
+    total = sum(weights)
     shares = [amount * w // total for w in weights]
     remainders = [amount * w % total for w in weights]
     left = amount - sum(shares)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
@@ -31,19 +29,15 @@ def adjust(session: Session, member_id: int, points: int, *, reason: str, key: s
             raise KeyReused(f"adjustment key {key!r} was used for another adjustment")
         return existing
     now = ctx(session).now()
-    if points < 0:
-        _check_debit(session, member.id, -points, now)
+    lots = repo.usable_lots(session, member.id, now) if points < 0 else []
+    free = sum(lot.free for lot in lots)
+    if points < 0 and free < -points:
+        raise NotEnoughPoints(f"member {member.id} has {free} points available; cannot remove {-points}")
     row = ledger.entry(session, member.id, "adjust", points, f"adjust:{key}", reason=reason, actor=actor)
     if points > 0:
         ends = expires_at(now, settings(session), ctx(session).settings.tz)
         ledger.add_lot(session, row, available_at=now, expires_at=ends)
     else:
-        ledger.debit(session, row, repo.usable_lots(session, member.id, now))
+        ledger.debit(session, row, lots)
     emit(session, PointsAdjusted(member.id, points, reason, actor))
     return row
-
-
-def _check_debit(session: Session, member_id: int, points: int, now: dt.datetime) -> None:
-    free = sum(lot.remaining - lot.held for lot in repo.usable_lots(session, member_id, now))
-    if free < points:
-        raise NotEnoughPoints(f"member {member_id} has {free} points available; cannot remove {points}")

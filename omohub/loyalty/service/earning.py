@@ -16,7 +16,7 @@ from omohub.loyalty import ledger
 from omohub.loyalty import repository as repo
 from omohub.loyalty.events import PointsEarned, PointsReversed
 from omohub.loyalty.models import PointEntry
-from omohub.loyalty.rules import EarnLine, Purchase, clawback, earn, expires_at, split
+from omohub.loyalty.rules import EarnLine, Purchase, clawback, earn, expires_at, less_points
 from omohub.loyalty.service import program, tiers
 from omohub.members.models import Member
 from omohub.orders import repository as orders
@@ -45,14 +45,15 @@ def on_order_completed(session: Session, msg: OutboxMessage) -> None:
 def earn_for(session: Session, member: Member, order: Order) -> PointEntry | None:
     settings = program.settings(session)
     current = repo.member_tier(session, member.id)
-    tier = current.tier_code if current else None
-    buy = Purchase(
+    store_code = orders.store_codes(session, [order.store_id]).get(order.store_id or 0)
+    buy = purchase(
+        session,
+        member,
+        current.tier_code if current else None,
         channel=order.channel,
-        store_code=orders.store_codes(session, [order.store_id]).get(order.store_id or 0),
-        tier=tier,
-        birthday_month=bool(member.birthday and member.birthday.month == order.business_date.month),
-        first_in_channel=repo.orders_in_channel(session, member.id, order.channel, order.id) == 0,
-        multiplier_bp=program.multiplier_bp(session, tier),
+        store_code=store_code,
+        when=order.business_date,
+        before_order=order.id,
     )
     result = earn(_earn_lines(session, order), buy, settings, program.rules(session))
     if result.total <= 0:
@@ -79,11 +80,31 @@ def _earn_lines(session: Session, order: Order) -> list[EarnLine]:
     lines = orders.lines_of(session, order.id)
     categories = repo.line_categories(session, order.id)
     by_points = sum(p.amount for p in orders.payments_of(session, order.id) if p.tender == "points")
-    amounts = [ln.line_total for ln in lines]
-    if by_points and sum(amounts):
-        less = split(min(by_points, sum(amounts)), amounts)
-        amounts = [a - x for a, x in zip(amounts, less, strict=True)]
-    return [EarnLine(ln.id, categories.get(ln.id, ""), a) for ln, a in zip(lines, amounts, strict=True)]
+    return less_points([EarnLine(ln.id, categories.get(ln.id, ""), ln.line_total) for ln in lines], by_points)
+
+
+def purchase(
+    session: Session,
+    member: Member,
+    tier: str | None,
+    *,
+    channel: str,
+    store_code: str | None,
+    when: dt.date,
+    before_order: int = 2**63 - 1,
+) -> Purchase:
+    """What the earn rules look at. The member's orders are counted only when a rule cares
+    whether this is their first order in the channel."""
+    first_order_rules = any(spec.first_order for _, spec in program.rules(session))
+    return Purchase(
+        channel=channel,
+        store_code=store_code,
+        tier=tier,
+        birthday_month=bool(member.birthday and member.birthday.month == when.month),
+        first_in_channel=first_order_rules
+        and not repo.orders_in_channel(session, member.id, channel, before_order),
+        multiplier_bp=program.multiplier_bp(session, tier),
+    )
 
 
 def on_order_refunded(session: Session, msg: OutboxMessage) -> None:
@@ -126,7 +147,7 @@ def _take_back(session: Session, member_id: int, order_id: int, due: int, key: s
     own = [lot for lot in repo.open_lots(session, member_id) if lot.order_id == order_id]
     others = [lot for lot in repo.open_lots(session, member_id) if lot.order_id != order_id]
     lots = own + others
-    taken = min(due, sum(lot.remaining - lot.held for lot in lots))
+    taken = min(due, sum(lot.free for lot in lots))
     detail = {"return_id": return_id, "due": due, "unrecovered": due - taken}
     row = ledger.entry(
         session, member_id, "reverse", -taken, key, order_id=order_id, reason="return", detail=detail
@@ -151,20 +172,5 @@ def preview(
     when: dt.date,
 ) -> int:
     """Points a cart would earn if bought now (the checkout shows it before the sale)."""
-    rules = program.rules(session)
-    first = any(spec.first_order for _, spec in rules) and not repo.orders_in_channel(
-        session, member.id, channel, 2**63 - 1
-    )
-    buy = Purchase(
-        channel=channel,
-        store_code=store_code,
-        tier=tier,
-        birthday_month=bool(member.birthday and member.birthday.month == when.month),
-        first_in_channel=first,
-        multiplier_bp=program.multiplier_bp(session, tier),
-    )
-    amounts = [ln.amount for ln in lines]
-    if points_paid and sum(amounts):
-        less = split(min(points_paid, sum(amounts)), amounts)
-        lines = [EarnLine(ln.line_id, ln.category, ln.amount - x) for ln, x in zip(lines, less, strict=True)]
-    return earn(lines, buy, program.settings(session), rules).total
+    buy = purchase(session, member, tier, channel=channel, store_code=store_code, when=when)
+    return earn(less_points(lines, points_paid), buy, program.settings(session), program.rules(session)).total

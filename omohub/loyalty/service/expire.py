@@ -23,7 +23,7 @@ def expire_due(session: Session, limit: int = 500) -> tuple[int, int]:
             for lot in repo.open_lots(session, member.id)
             if lot.expires_at is not None and lot.expires_at <= now and lot.remaining > lot.held
         ]
-        gone = sum(lot.remaining - lot.held for lot in due)
+        gone = sum(lot.free for lot in due)
         if not gone:
             continue
         key = f"expire:{member.id}:{due[0].id}:{now.isoformat()}"

@@ -48,7 +48,7 @@ def hold(
         return _same(existing, member, points)
     release_expired_of(session, member.id)
     lots = repo.usable_lots(session, member.id, ctx(session).now())
-    free = sum(lot.remaining - lot.held for lot in lots)
+    free = sum(lot.free for lot in lots)
     if free < points:
         raise NotEnoughPoints(
             f"member {member.id} has {free} points available; {points} asked", available=free, asked=points
