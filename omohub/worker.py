@@ -10,9 +10,11 @@ import datetime as dt
 import logging
 import signal
 import threading
+import weakref
 from collections.abc import Callable
 
 import httpx
+from sqlalchemy.engine import Engine
 
 from omohub.bootstrap import Hub
 from omohub.checkout.housekeeping import prune_lapsed
@@ -97,16 +99,18 @@ def stop_on_signals(stop: threading.Event) -> None:
 
 
 class Housekeeping:
-    """Deletes outbox messages and webhook deliveries past their retention, a bounded batch
-    per tick; once caught up it rests for an hour (per database), so it is free otherwise."""
+    """Deletes outbox messages, webhook deliveries and lapsed quotes past their retention, a
+    bounded batch per tick; once caught up it rests for an hour (per engine, i.e. per hub and
+    its clock, not per URL: two hubs on one database must not share a rest), so it is free
+    otherwise."""
 
     BATCH = 5000
 
     def __init__(self) -> None:
-        self.rest_until: dict[str, dt.datetime] = {}
+        self.rest_until: weakref.WeakKeyDictionary[Engine, dt.datetime] = weakref.WeakKeyDictionary()
 
     def __call__(self, hub: Hub) -> int:
-        key, now, s = hub.engine.url.render_as_string(hide_password=True), hub.context.now(), hub.settings
+        key, now, s = hub.engine, hub.context.now(), hub.settings
         if now < self.rest_until.get(key, now - dt.timedelta(seconds=1)):
             return 0
         with hub.uow() as session:
