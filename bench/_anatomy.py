@@ -92,7 +92,9 @@ def statements(engine: Any, level: int = 2) -> Iterator[list[tuple[str, str, str
 def _what(statement: str) -> str:
     verb = statement.split(None, 1)[0].upper()
     table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", statement, re.I)
-    return f"{verb} {table.group(1)}" if table else verb
+    function = re.match(r"\s*SELECT\s+(\w+)\(", statement, re.I)  # SELECT a_function(…)
+    found = table or function
+    return f"{verb} {found.group(1)}" if found else verb
 
 
 def _origin(level: int) -> tuple[str, str]:

@@ -7,6 +7,7 @@ A unit of work is one transaction; services receive a ``Session`` and never comm
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, ClassVar
@@ -15,6 +16,7 @@ from pydantic import Field
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -86,7 +88,34 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2)
+    event.listen(engine, "checkin", _idle_from)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+#: A pooled connection idle longer than this is pinged before use (a restarted server or a
+#: firewall may have dropped it). One used more recently is not: a ping on every checkout was
+#: a round trip per unit of work (ADR 0092); if such a connection is dead all the same, the
+#: statement fails, SQLAlchemy sees the disconnect and the pool drops every older connection.
+IDLE_PING_SECONDS = 5.0
+
+
+def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+    record.info["idle_from"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    idle_from = record.info.get("idle_from")
+    if idle_from is None or time.monotonic() - idle_from < IDLE_PING_SECONDS:
+        return
+    try:
+        cur = dbapi_conn.cursor()
+        cur.execute("SELECT 1")
+        cur.close()
+        dbapi_conn.rollback()
+    except Exception as exc:  # the pool retries with a fresh connection
+        raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
 
 
 def _ensure_sqlite_dir(url: str) -> None:

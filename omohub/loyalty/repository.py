@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Row, Select, Table, bindparam, case, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
+from omohub.core.db import UTCDateTime
 from omohub.loyalty.models import (
     EarnRule,
     MemberTier,
@@ -212,3 +214,186 @@ def returned_before(session: Session, order_id: int, return_id: int) -> dict[int
         .group_by(ReturnLine.order_line_id)
     )
     return {line_id: int(n) for line_id, n in session.execute(stmt)}
+
+
+# --- The tender's lean statements: columns and tables, no entities loaded -------------------
+# A redemption (hold, then capture) is the checkout's hot path: these read only the columns it
+# needs and write with one statement per table. Writes bypass the session's identity map, so
+# they expire whatever copies of the rows the session has loaded (see ``_forget``).
+
+HOLDS = cast(Table, PointHold.__table__)
+LOTS = cast(Table, PointLot.__table__)
+ALLOCATIONS = cast(Table, PointAllocation.__table__)
+ENTRIES = cast(Table, PointEntry.__table__)
+MEMBERS = cast(Table, Member.__table__)
+
+
+def lock_status(session: Session, member_id: int) -> str | None:
+    """Lock the member's account row (as ``lock_account``) and say its status; None if none."""
+    stmt = select(MEMBERS.c.status).where(MEMBERS.c.id == member_id)
+    return session.scalar(_locking(session, stmt))
+
+
+def lock_hold_owner(session: Session, hold_id: int) -> Row[Any] | None:
+    """The hold with its member's status, the member's account row locked.
+
+    The hold's columns are as of the statement's start: another transaction may have closed it
+    while this one waited for the lock, so writers must still guard on ``status``.
+    """
+    stmt = (
+        select(MEMBERS.c.status.label("member_status"), HOLDS)
+        .join(MEMBERS, MEMBERS.c.id == HOLDS.c.member_id)
+        .where(HOLDS.c.id == hold_id)
+    )
+    return session.execute(_locking(session, stmt, of=MEMBERS)).first()
+
+
+def _locking(session: Session, stmt: Select[Any], of: Table | None = None) -> Select[Any]:
+    if session.get_bind().dialect.name != "postgresql":
+        return stmt  # SQLite: one writer at a time already
+    return stmt.with_for_update(key_share=True, of=of)
+
+
+def free_lots(session: Session, member_id: int, now: dt.datetime) -> list[tuple[int, int]]:
+    """``(lot id, free points)`` of the usable lots, in spending order."""
+    u = _usable(member_id, now).with_only_columns(PointLot.id, PointLot.remaining - PointLot.held)
+    return [(int(a), int(b)) for a, b in session.execute(u)]
+
+
+def hold_row(session: Session, hold_id: int) -> Row[Any] | None:
+    return session.execute(select(HOLDS).where(HOLDS.c.id == hold_id)).first()
+
+
+def hold_row_by_key(session: Session, key: str) -> Row[Any] | None:
+    return session.execute(select(HOLDS).where(HOLDS.c.key == key)).first()
+
+
+def insert_hold(session: Session, values: dict[str, Any]) -> int | None:
+    """The new hold's id, or None when its key is taken (``ON CONFLICT DO NOTHING``)."""
+    stmt = _insert_for(session)(HOLDS).values(values).on_conflict_do_nothing(index_elements=["key"])
+    found = session.execute(stmt.returning(HOLDS.c.id)).scalar()
+    return None if found is None else int(found)
+
+
+def _insert_for(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+def allocate_to_hold(session: Session, hold_id: int, plan: list[tuple[int, int]]) -> None:
+    """Reserve ``plan`` (lot id, points) for the hold: allocations written, lots' ``held`` up."""
+    session.execute(
+        insert(ALLOCATIONS).values([{"lot_id": lot, "hold_id": hold_id, "points": n} for lot, n in plan])
+    )
+    shift_lots(session, plan, held=1)
+
+
+def settle_hold_allocations(session: Session, hold_id: int, entry_id: int) -> list[tuple[int, int]]:
+    """The hold's open allocations become the entry's; returns what they took, per lot."""
+    stmt = (
+        update(ALLOCATIONS)
+        .where(ALLOCATIONS.c.hold_id == hold_id, ALLOCATIONS.c.entry_id.is_(None))
+        .values(entry_id=entry_id)
+        .returning(ALLOCATIONS.c.id, ALLOCATIONS.c.lot_id, ALLOCATIONS.c.points)
+    )
+    rows = session.execute(stmt).all()
+    _forget(session, PointAllocation, [int(r[0]) for r in rows])
+    return [(int(lot), int(n)) for _, lot, n in rows]
+
+
+def shift_lots(session: Session, moves: list[tuple[int, int]], *, held: int = 0, remaining: int = 0) -> None:
+    """Add ``held × n`` to ``held`` and ``remaining × n`` to ``remaining`` of each lot in ``moves``."""
+    by_lot: dict[int, int] = {}
+    for lot, n in moves:
+        by_lot[lot] = by_lot.get(lot, 0) + n
+    amount = case(by_lot, value=LOTS.c.id)
+    values: dict[str, Any] = {}
+    if held:
+        values["held"] = LOTS.c.held + held * amount
+    if remaining:
+        values["remaining"] = LOTS.c.remaining + remaining * amount
+    session.execute(update(LOTS).where(LOTS.c.id.in_(list(by_lot))).values(values))
+    _forget(session, PointLot, list(by_lot))
+
+
+def insert_entry(session: Session, values: dict[str, Any]) -> int | None:
+    """The new entry's id, or None when its key is taken (``ON CONFLICT DO NOTHING``)."""
+    stmt = _insert_for(session)(ENTRIES).values(values).on_conflict_do_nothing(index_elements=["key"])
+    found = session.execute(stmt.returning(ENTRIES.c.id)).scalar()
+    return None if found is None else int(found)
+
+
+def close_hold(session: Session, hold_id: int, status: str, values: dict[str, Any]) -> bool:
+    """Move an open hold to ``status``; False when it was no longer open."""
+    stmt = (
+        update(HOLDS)
+        .where(HOLDS.c.id == hold_id, HOLDS.c.status == "held")
+        .values(status=status, **values)
+        .returning(HOLDS.c.id)
+    )
+    done = session.execute(stmt).first() is not None
+    _forget(session, PointHold, [hold_id])
+    return done
+
+
+def _forget(session: Session, model: type[Any], ids: list[int]) -> None:
+    """Expire the session's loaded copies of rows a Core statement just changed."""
+    for id_ in ids:
+        obj = session.identity_map.get(identity_key(model, id_))
+        if obj is not None:
+            session.expire(obj)
+
+
+# --- The same two steps as one statement each, on PostgreSQL (migration 0004, ADR 0092) ------
+
+
+def in_database(session: Session) -> bool:
+    """Whether the tender's functions exist here (PostgreSQL); SQLite runs the Python path."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+_HOLD_FN = text(
+    "SELECT omohub_points_hold(:member, :points, :key, :channel, :actor, :now, :expires)"
+).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("expires", type_=UTCDateTime()))
+
+_CAPTURE_FN = (
+    text("SELECT * FROM omohub_points_capture(:hold, :order, :now)")
+    .bindparams(bindparam("now", type_=UTCDateTime()))
+    .columns(*HOLDS.c)
+)
+
+
+def hold_in_database(session: Session, member_id: int, values: dict[str, Any]) -> int | None:
+    """The common case of a hold in one statement: its id, or None for the Python path."""
+    params = {k: values[k] for k in ("points", "key", "channel", "actor")}
+    found = session.execute(
+        _HOLD_FN,
+        {**params, "member": member_id, "now": values["created_at"], "expires": values["expires_at"]},
+    ).scalar()
+    if found is None:
+        return None
+    _forget_where(session, PointLot, lambda lot: lot.member_id == member_id)
+    return int(found)
+
+
+def capture_in_database(
+    session: Session, hold_id: int, order_id: int | None, now: dt.datetime
+) -> Row[Any] | None:
+    """The common case of a capture in one statement: the captured hold, or None."""
+    row = session.execute(_CAPTURE_FN, {"hold": hold_id, "order": order_id, "now": now}).first()
+    if row is not None:
+        _forget(session, PointHold, [hold_id])
+        _forget_where(session, PointLot, lambda lot: lot.member_id == row.member_id)
+        _forget_where(session, PointAllocation, lambda a: a.hold_id == hold_id)
+    return row
+
+
+def _forget_where(session: Session, model: type[Any], loaded: Any) -> None:
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, model) and loaded(obj):
+            session.expire(obj)

@@ -84,7 +84,6 @@ def hold_points(
     the POS and the web shop do at the same instant.
     """
     member_id = member_of(session, data.member).id
-    existing = redeem.repo.hold_by_key(session, data.key)
     row = redeem.hold(
         session,
         member_id,
@@ -94,7 +93,7 @@ def hold_points(
         actor=who.actor,
         order_total=data.order_total,
     )
-    if existing is not None:
+    if row.replayed:
         response.status_code = 200
     return hold_out(session, row)
 
@@ -168,7 +167,7 @@ def put_tier(
     return account.tier_out(tier)
 
 
-def hold_out(session: Session, row: PointHold) -> HoldOut:
+def hold_out(session: Session, row: PointHold | redeem.Hold) -> HoldOut:
     return HoldOut(
         id=row.id,
         member_id=row.member_id,

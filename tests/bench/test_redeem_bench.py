@@ -54,5 +54,7 @@ def test_redemptions_are_reported_against_pgbench_and_leave_nothing_behind(
     assert re.search(
         r"^One client alone, \d+ redemptions: hold p50 [\d.]+ ms, capture p50 [\d.]+ ms", out, re.M
     )
-    assert re.search(r"^- `hold` \d+: .*SELECT point_lots ← loyalty\.repository\.usable_lots", out, re.M)
+    assert re.search(
+        r"^- `hold` \d+: .*SELECT omohub_points_hold ← loyalty\.repository\.hold_in_database", out, re.M
+    )
     assert _pgbench_databases() <= before  # pgbench's database is dropped

@@ -114,6 +114,38 @@ def test_a_released_or_abandoned_hold_gives_the_points_back(
         redeem.capture(session, second, order_id=None)
 
 
+def test_an_abandoned_hold_gives_way_to_the_next_before_the_sweep(
+    hub: Hub, clock: FrozenClock, shopper: int
+) -> None:
+    with hub.uow() as session:
+        first = redeem.hold(session, shopper, 20, key="a", channel="pos", actor="pos")
+    clock.advance(minutes=31)  # abandoned; no sweep has run
+    with hub.uow() as session:
+        second = redeem.hold(session, shopper, 20, key="b", channel="web", actor="web")
+        again = redeem.hold(session, shopper, 20, key="b", channel="web", actor="web")
+    assert (second.replayed, again.replayed, again.id) == (False, True, second.id)
+    with hub.uow() as session:
+        assert redeem.get(session, first.id).status == "released"
+    b = balance(hub, shopper)
+    assert (b.available, b.held) == (3, 20)
+
+
+def test_the_session_that_redeems_sees_its_own_changes(hub: Hub, shopper: int) -> None:
+    """The tender writes with plain statements; rows the session loaded before are refreshed."""
+    from omohub.loyalty import ledger
+
+    with hub.uow() as session:
+        assert ledger.balance(session, shopper).available == 23  # lots loaded into the session
+        held = redeem.hold(session, shopper, 20, key="same", channel="pos", actor="pos")
+        assert redeem.get(session, held.id).status == "held"
+        b = ledger.balance(session, shopper)
+        assert (b.available, b.held) == (3, 20)
+        done = redeem.capture(session, held.id, order_id=None)
+        assert (done.status, redeem.get(session, held.id).status) == ("captured", "captured")
+        b = ledger.balance(session, shopper)
+        assert (b.available, b.held, b.total) == (3, 0, 3)
+
+
 def test_redemption_limits_come_from_the_program(hub: Hub, shopper: int) -> None:
     with hub.uow() as session:
         program.update_settings(session, {"min_redeem_points": 50})

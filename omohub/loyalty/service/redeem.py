@@ -8,21 +8,49 @@ balance below zero. Holds are idempotent by the caller's key.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
 from omohub.core.outbox import emit
-from omohub.loyalty import ledger
 from omohub.loyalty import repository as repo
 from omohub.loyalty.errors import HoldClosed, HoldNotFound, KeyReused, NotEnoughPoints, RedeemRefused
 from omohub.loyalty.events import PointsRedeemed
 from omohub.loyalty.models import PointHold
-from omohub.loyalty.rules import redeem_problem
+from omohub.loyalty.rules import Lot, plan_take, redeem_problem
 from omohub.loyalty.service.program import settings
 from omohub.members.errors import MemberNotFound
-from omohub.members.models import Member
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A point hold as the tender's steps return it (``PointHold``'s columns, nothing loaded);
+    ``replayed`` says the key had been used before and this is that hold, unchanged."""
+
+    id: int
+    member_id: int
+    key: str
+    points: int
+    status: str
+    channel: str
+    actor: str
+    expires_at: dt.datetime
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    order_id: int | None
+    entry_id: int | None
+    replayed: bool = False
+
+    @classmethod
+    def of(cls, row: Any, *, replayed: bool = False) -> Hold:
+        return cls(**{f: getattr(row, f) for f in _COLUMNS}, replayed=replayed)
+
+
+_COLUMNS = [f for f in Hold.__dataclass_fields__ if f != "replayed"]
 
 
 def hold(
@@ -34,53 +62,82 @@ def hold(
     channel: str,
     actor: str,
     order_total: int | None = None,
-) -> PointHold:
-    """Reserve ``points`` for a checkout (for ``hold_minutes``). The same key returns the same hold."""
+) -> Hold:
+    """Reserve ``points`` for a checkout (for ``hold_minutes``). The same key returns the same
+    hold (``replayed``).
+
+    On PostgreSQL the common case is one statement (``omohub_points_hold``); otherwise, or
+    when that declines (a merged member, a retry, expired holds to release, not enough
+    points), five: lock, free lots, the hold, its allocations, the lots.
+    """
     if points <= 0:
         raise RedeemRefused("points to redeem must be a positive whole number", field="points")
     program = settings(session)
     problem = redeem_problem(program, points, order_total)
     if problem:
         raise RedeemRefused(problem, field="points")
-    member = _lock(session, member_id)
-    existing = repo.hold_by_key(session, key)  # read after the lock: a parallel twin has committed
-    if existing is not None:
-        return _same(existing, member, points)
-    release_expired_of(session, member.id)
-    lots = repo.usable_lots(session, member.id, ctx(session).now())
-    free = sum(lot.free for lot in lots)
+    session.flush()
+    now = ctx(session).now()
+    values = {
+        "key": key,
+        "points": points,
+        "status": "held",
+        "channel": channel,
+        "actor": actor[:120],
+        "expires_at": now + dt.timedelta(minutes=program.hold_minutes),
+        "created_at": now,
+        "closed_at": None,
+        "order_id": None,
+        "entry_id": None,
+    }
+    if repo.in_database(session):
+        found = repo.hold_in_database(session, member_id, values)
+        if found is not None:
+            return Hold.of(SimpleNamespace(id=found, member_id=member_id, **values))
+    member_id = lock_account(session, member_id)
+    lots = repo.free_lots(session, member_id, now)
+    if sum(n for _, n in lots) < points:
+        if repo.hold_row_by_key(session, key) is not None:  # a retry of a hold that took them
+            return _same(session, key, member_id, points)
+        lots = _make_room(session, member_id, points, now)
+    values["member_id"] = member_id
+    hold_id = repo.insert_hold(session, values)
+    if hold_id is None:  # the key was used before: a retry
+        return _same(session, key, member_id, points)
+    repo.allocate_to_hold(session, hold_id, plan_take([Lot(i, n) for i, n in lots], points))
+    return Hold.of(SimpleNamespace(id=hold_id, **values))
+
+
+def _make_room(session: Session, member_id: int, points: int, now: dt.datetime) -> list[tuple[int, int]]:
+    """Not enough free points: release expired holds first (the sweep's job, done here when it
+    matters), or it really is not enough."""
+    release_expired_of(session, member_id)
+    session.flush()
+    lots = repo.free_lots(session, member_id, now)
+    free = sum(n for _, n in lots)
     if free < points:
         raise NotEnoughPoints(
-            f"member {member.id} has {free} points available; {points} asked", available=free, asked=points
+            f"member {member_id} has {free} points available; {points} asked", available=free, asked=points
         )
-    now = ctx(session).now()
-    row = PointHold(
-        member_id=member.id,
-        key=key,
-        points=points,
-        status="held",
-        channel=channel,
-        actor=actor[:120],
-        expires_at=now + dt.timedelta(minutes=program.hold_minutes),
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    ledger.reserve(session, row.id, lots, points)
-    return row
+    return lots
 
 
-def _lock(session: Session, member_id: int) -> Member:
+def lock_account(session: Session, member_id: int) -> int:
+    """Lock the member's account (following a merge to its survivor); the live member's id."""
+    if repo.lock_status(session, member_id) == "active":
+        return member_id
     member = repo.lock_account(session, member_id)
     if member is None:
         raise MemberNotFound(f"no member {member_id}")
-    return member
+    return member.id
 
 
-def _same(existing: PointHold, member: Member, points: int) -> PointHold:
-    if existing.member_id != member.id or existing.points != points:
-        raise KeyReused(f"hold key {existing.key!r} was used for another redemption")
-    return existing
+def _same(session: Session, key: str, member_id: int, points: int) -> Hold:
+    existing = repo.hold_row_by_key(session, key)
+    assert existing is not None
+    if existing.member_id != member_id or existing.points != points:
+        raise KeyReused(f"hold key {key!r} was used for another redemption")
+    return Hold.of(existing, replayed=True)
 
 
 def get(session: Session, hold_id: int) -> PointHold:
@@ -90,35 +147,68 @@ def get(session: Session, hold_id: int) -> PointHold:
     return row
 
 
-def capture(session: Session, hold_id: int, *, order_id: int | None) -> PointHold:
-    """Spend the held points (once: capturing again for the same order returns the same hold)."""
+def capture(session: Session, hold_id: int, *, order_id: int | None) -> Hold:
+    """Spend the held points (once: capturing again for the same order returns the same hold).
+
+    On PostgreSQL the common case is one statement (``omohub_points_capture``) and the outbox
+    row; otherwise, or when that declines (the hold is not open, a merge moved it), six: the
+    hold read with its member's account locked, the debit entry (its key ``capture:<hold>``
+    refuses a second one), the hold closed, its allocations settled, the lots, the outbox row.
+    """
+    session.flush()
+    now = ctx(session).now()
+    if repo.in_database(session):
+        captured = repo.capture_in_database(session, hold_id, order_id, now)
+        if captured is not None:
+            emit(session, PointsRedeemed(captured.member_id, captured.points, order_id, hold_id))
+            return Hold.of(captured)
     row = _locked_hold(session, hold_id)
+    if row.status != "held" or row.expires_at <= now:
+        return _closed(session, row, order_id, now)
+    entry_id = repo.insert_entry(
+        session,
+        {
+            "member_id": row.member_id,
+            "kind": "redeem",
+            "points": -row.points,
+            "key": f"capture:{hold_id}",
+            "order_id": order_id,
+            "reason": "",
+            "actor": row.actor,
+            "detail": {},
+            "at": now,
+        },
+    )
+    done = entry_id is not None and repo.close_hold(
+        session, hold_id, "captured", {"order_id": order_id, "entry_id": entry_id, "closed_at": now}
+    )
+    if not done:  # closed by a twin after this statement's snapshot: read it as it is now
+        current = repo.hold_row(session, hold_id)
+        return _closed(session, current, order_id, now)
+    assert entry_id is not None
+    taken = repo.settle_hold_allocations(session, hold_id, entry_id)
+    repo.shift_lots(session, taken, held=-1, remaining=-1)
+    emit(session, PointsRedeemed(row.member_id, row.points, order_id, hold_id))
+    values = {"status": "captured", "order_id": order_id, "entry_id": entry_id, "closed_at": now}
+    return Hold.of(SimpleNamespace(**{**row._asdict(), **values}))
+
+
+def _closed(session: Session, row: Any, order_id: int | None, now: dt.datetime) -> Hold:
+    """Capturing a hold that is not open: the same order again is a harmless retry."""
     if row.status == "captured":
         if row.order_id != order_id:
-            raise HoldClosed(f"point hold {hold_id} was already used for order {row.order_id}")
-        return row
-    now = ctx(session).now()
-    if row.status == "released" or row.expires_at <= now:
-        if row.status == "held":
-            _release(session, row, now)
-        raise HoldClosed(f"point hold {hold_id} has expired or was released; hold the points again")
-    debit = ledger.entry(
-        session, row.member_id, "redeem", -row.points, f"capture:{row.id}", order_id=order_id, actor=row.actor
-    )
-    allocations = repo.hold_allocations(session, row.id)
-    lots = repo.lots_by_id(session, [a.lot_id for a in allocations])
-    for a in allocations:
-        lots[a.lot_id].held -= a.points
-        lots[a.lot_id].remaining -= a.points
-        a.entry_id = debit.id
-    row.status, row.order_id, row.entry_id, row.closed_at = "captured", order_id, debit.id, now
-    emit(session, PointsRedeemed(row.member_id, row.points, order_id, row.id))
-    return row
+            raise HoldClosed(f"point hold {row.id} was already used for order {row.order_id}")
+        return Hold.of(row, replayed=True)
+    raise HoldClosed(f"point hold {row.id} has expired or was released; hold the points again")
 
 
 def release(session: Session, hold_id: int) -> PointHold:
     """Give reserved points back (a cancelled checkout). Releasing twice is harmless."""
-    row = _locked_hold(session, hold_id)
+    _locked_hold(session, hold_id)
+    # after the lock: see what a parallel call committed (and where a merge moved it)
+    stmt = select(PointHold).where(PointHold.id == hold_id).execution_options(populate_existing=True)
+    row = session.scalar(stmt)
+    assert row is not None
     if row.status == "captured":
         raise HoldClosed(f"point hold {hold_id} was already captured for order {row.order_id}")
     if row.status == "held":
@@ -126,13 +216,16 @@ def release(session: Session, hold_id: int) -> PointHold:
     return row
 
 
-def _locked_hold(session: Session, hold_id: int) -> PointHold:
-    _lock(session, get(session, hold_id).member_id)
-    # after the lock: see what a parallel call committed (and where a merge moved it)
-    stmt = select(PointHold).where(PointHold.id == hold_id).execution_options(populate_existing=True)
-    row = session.scalar(stmt)
-    assert row is not None
-    return row
+def _locked_hold(session: Session, hold_id: int) -> Row[Any]:
+    """The hold, its member's account locked. A merge that moved the hold while this waited
+    for the loser's lock shows as a member no longer active: read again, lock the survivor."""
+    for _ in range(5):
+        row = repo.lock_hold_owner(session, hold_id)
+        if row is None:
+            raise HoldNotFound(f"no point hold {hold_id}")
+        if row.member_status == "active":
+            return row
+    raise HoldClosed(f"point hold {hold_id} belongs to a member who is no longer active")
 
 
 def _release(session: Session, row: PointHold, now: dt.datetime) -> None:
@@ -155,6 +248,6 @@ def release_expired(session: Session, limit: int = 500) -> int:
     """The sweep: checkouts abandoned past their time limit give their points back."""
     rows = repo.expired_holds(session, ctx(session).now(), limit)
     for member_id in sorted({r.member_id for r in rows}):
-        _lock(session, member_id)
+        lock_account(session, member_id)
         release_expired_of(session, member_id)
     return len(rows)
