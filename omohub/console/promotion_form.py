@@ -105,7 +105,6 @@ _INPUT_OF = {
     "target.products": "target_products",
     "target.categories": "target_categories",
 }
-_CONFLICT = re.compile(r"conflicts with promotion (\d+) \((.*)\): both exclusive at priority")
 _UNKNOWN = "unknown code(s) "
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 _PRICE_LINE = re.compile(r"[\s=:,，：]+")
@@ -326,11 +325,10 @@ def refused(exc: DomainError, kind: str) -> dict[str, Problem]:
 
 def conflict(exc: PromotionConflict) -> Problem:
     """The promotions this one clashes with, by number and name."""
-    clashes = [str(c) for c in exc.extra.get("conflicts", [exc.detail])]
-    named = [m for c in clashes if (m := _CONFLICT.match(c))]
+    named = exc.extra.get("conflicts_with") or []
     if not named:
         return Problem("form.refused", {"detail": exc.detail})
-    return Problem("promotions.err_conflict", {"others": ", ".join(f"#{m[1]} {m[2]}" for m in named)})
+    return Problem("promotions.err_conflict", {"others": ", ".join(f"#{o['id']} {o['name']}" for o in named)})
 
 
 # Filling the form -------------------------------------------------------------------------

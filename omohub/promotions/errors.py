@@ -10,7 +10,8 @@ class InvalidPromotion(Invalid):
 
 
 class PromotionConflict(Conflict):
-    """Two definitions the engine could not order (exclusives with one priority, overlapping)."""
+    """Two definitions the engine could not order (exclusives with one priority, overlapping).
+    The problem names them: ``conflicts`` (sentences) and ``conflicts_with`` (``{id, name}`` of each)."""
 
     code = "promotion_conflict"
 

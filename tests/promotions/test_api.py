@@ -107,6 +107,7 @@ def test_two_exclusive_promotions_of_one_priority_on_the_same_lines_cannot_be_re
     r = client.post("/api/v1/promotions", headers=admin, json=body)
     assert r.status_code == 409 and r.json()["code"] == "promotion_conflict"
     assert "週年慶" in r.json()["detail"]
+    assert r.json()["conflicts_with"] == [{"id": first["id"], "name": "週年慶"}]
     assert client.post("/api/v1/promotions", headers=admin, json={**body, "priority": 6}).status_code == 201
     assert first["id"]
 

@@ -66,4 +66,5 @@ def _check(session: Session, row: Promotion) -> None:
     others = [convert.to_engine(p) for p in repo.active(session) if p.id != row.id]
     clashes = e.conflicts(new, others)
     if clashes:
-        raise PromotionConflict("; ".join(clashes), conflicts=clashes)
+        named = [{"id": o.id, "name": o.name} for o in others if e.conflicts(new, [o])]
+        raise PromotionConflict("; ".join(clashes), conflicts=clashes, conflicts_with=named)
