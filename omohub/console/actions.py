@@ -103,9 +103,10 @@ def create_console_user(
 
 def adjust_points(session: Session, who: Principal, member_id: int, data: AdjustIn) -> PointEntry:
     """Add or remove points by hand. A form sent twice (same key) is one adjustment, audited once."""
-    replayed = loyalty_repo.entry_by_key(session, f"adjust:{data.key}") is not None
-    row = adjust.adjust(session, member_id, data.points, reason=data.reason, key=data.key, actor=who.actor)
-    if not replayed:
+    row, created = adjust.adjust(
+        session, member_id, data.points, reason=data.reason, key=data.key, actor=who.actor
+    )
+    if created:
         access.audit(
             session,
             who,

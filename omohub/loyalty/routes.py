@@ -65,12 +65,26 @@ def member_tier(
     return account.tier_of(session, account.live(session, member_id).id)
 
 
-@router.post("/members/{member_id}/points/adjustments", response_model=EntryOut, status_code=201)
+@router.post(
+    "/members/{member_id}/points/adjustments",
+    response_model=EntryOut,
+    status_code=201,
+    responses={200: {"model": EntryOut}},
+)
 def adjust_points(
-    member_id: RowId, data: AdjustIn, session: Session = uow, who: Principal = Depends(ADMIN)
+    member_id: RowId,
+    data: AdjustIn,
+    response: Response,
+    session: Session = uow,
+    who: Principal = Depends(ADMIN),
 ) -> EntryOut:
-    """Add or remove points by hand, with a reason (idempotent by ``key``)."""
-    row = adjust.adjust(session, member_id, data.points, reason=data.reason, key=data.key, actor=who.actor)
+    """Add or remove points by hand, with a reason (idempotent by ``key``: 200 with the first
+    adjustment on a retry)."""
+    row, created = adjust.adjust(
+        session, member_id, data.points, reason=data.reason, key=data.key, actor=who.actor
+    )
+    if not created:
+        response.status_code = 200
     return EntryOut.model_validate(row, from_attributes=True)
 
 

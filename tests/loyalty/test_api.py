@@ -30,6 +30,8 @@ def member(client: TestClient, pos: dict[str, str], admin: dict[str, str]) -> in
     body = {"points": 100, "reason": "welcome gift", "key": "welcome-1"}
     r = client.post(f"/api/v1/members/{member_id}/points/adjustments", headers=admin, json=body)
     assert r.status_code == 201, r.text
+    again = client.post(f"/api/v1/members/{member_id}/points/adjustments", headers=admin, json=body)
+    assert again.status_code == 200 and again.json()["id"] == r.json()["id"]  # a retry: once
     return member_id
 
 

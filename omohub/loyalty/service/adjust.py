@@ -16,8 +16,11 @@ from omohub.loyalty.service.program import settings
 from omohub.loyalty.service.redeem import lock_account
 
 
-def adjust(session: Session, member_id: int, points: int, *, reason: str, key: str, actor: str) -> PointEntry:
-    """Credit (a new lot, usable at once) or debit (soonest-expiring first, never below zero)."""
+def adjust(
+    session: Session, member_id: int, points: int, *, reason: str, key: str, actor: str
+) -> tuple[PointEntry, bool]:
+    """Credit (a new lot, usable at once) or debit (soonest-expiring first, never below zero).
+    ``(entry, created)``: the same key again returns the first adjustment and ``False``."""
     if points == 0:
         raise RedeemRefused("an adjustment must add or remove at least one point", field="points")
     if not reason.strip():
@@ -27,7 +30,7 @@ def adjust(session: Session, member_id: int, points: int, *, reason: str, key: s
     if existing is not None:
         if existing.points != points or existing.member_id != member_id:
             raise KeyReused(f"adjustment key {key!r} was used for another adjustment")
-        return existing
+        return existing, False
     now = ctx(session).now()
     lots = repo.usable_lots(session, member_id, now) if points < 0 else []
     free = sum(lot.free for lot in lots)
@@ -40,4 +43,4 @@ def adjust(session: Session, member_id: int, points: int, *, reason: str, key: s
     else:
         ledger.debit(session, row, lots)
     emit(session, PointsAdjusted(member_id, points, reason, actor))
-    return row
+    return row, True
