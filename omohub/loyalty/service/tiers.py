@@ -55,16 +55,17 @@ def set_tier(
     reason: str,
     current: MemberTier | None,
     now: dt.datetime,
+    review_at: dt.datetime | None = None,
 ) -> None:
+    """Record a tier change; the next review is ``review_at`` or a full review period away."""
     held = current.tier_code if current else None
+    review = review_at or _next_review(session, now)
     if new is None and current is not None:
         session.delete(current)
     elif current is None and new is not None:
-        session.add(
-            MemberTier(member_id=member_id, tier_code=new, since=now, review_at=_next_review(session, now))
-        )
+        session.add(MemberTier(member_id=member_id, tier_code=new, since=now, review_at=review))
     elif current is not None and new is not None:
-        current.tier_code, current.since, current.review_at = new, now, _next_review(session, now)
+        current.tier_code, current.since, current.review_at = new, now, review
     session.add(
         TierChange(member_id=member_id, from_tier=held, to_tier=new, basis=basis, reason=reason, at=now)
     )
@@ -91,8 +92,16 @@ def on_member_merged(session: Session, msg: OutboxMessage) -> None:
     rank = {t.code: t.threshold for t in program.tier_defs(session)}
     if theirs is not None and rank.get(theirs.tier_code, -1) > rank.get(mine.tier_code if mine else "", -1):
         now = ctx(session).now()
-        set_tier(session, survivor, theirs.tier_code, basis=0, reason="merge", current=mine, now=now)
-        repo.member_tier(session, survivor).review_at = theirs.review_at  # type: ignore[union-attr]
+        set_tier(
+            session,
+            survivor,
+            theirs.tier_code,
+            basis=0,
+            reason="merge",
+            current=mine,
+            now=now,
+            review_at=theirs.review_at,
+        )
     evaluate(session, survivor, reason="merge")
 
 
