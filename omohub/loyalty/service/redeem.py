@@ -164,7 +164,7 @@ def capture(session: Session, hold_id: int, *, order_id: int | None) -> Hold:
             return Hold.of(captured)
     row = _locked_hold(session, hold_id)
     if row.status != "held" or row.expires_at <= now:
-        return _closed(session, row, order_id, now)
+        return _closed(row, order_id)
     entry_id = repo.insert_entry(
         session,
         {
@@ -184,7 +184,7 @@ def capture(session: Session, hold_id: int, *, order_id: int | None) -> Hold:
     )
     if not done:  # closed by a twin after this statement's snapshot: read it as it is now
         current = repo.hold_row(session, hold_id)
-        return _closed(session, current, order_id, now)
+        return _closed(current, order_id)
     assert entry_id is not None
     taken = repo.settle_hold_allocations(session, hold_id, entry_id)
     repo.shift_lots(session, taken, held=-1, remaining=-1)
@@ -193,7 +193,7 @@ def capture(session: Session, hold_id: int, *, order_id: int | None) -> Hold:
     return Hold.of(SimpleNamespace(**{**row._asdict(), **values}))
 
 
-def _closed(session: Session, row: Any, order_id: int | None, now: dt.datetime) -> Hold:
+def _closed(row: Any, order_id: int | None) -> Hold:
     """Capturing a hold that is not open: the same order again is a harmless retry."""
     if row.status == "captured":
         if row.order_id != order_id:
