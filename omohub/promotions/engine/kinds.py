@@ -3,12 +3,13 @@ engine dispatches on.
 
 A kind's ``apply`` gets its parameters, the cart as it stands after the promotions applied
 before it, and the positions of the lines it targets; it returns what it does (an
-:class:`Effect`) or None when it does nothing. It reads the cart only at those positions: the
-search for the best combination relies on it (a promotion that changed only other lines cannot
-change its effect). Its ``describe`` puts an effect into words, for the winner only. Adding a kind
-is adding its parameters class, these two functions and one registry entry. The stage orders
-kinds within a combination: price overrides first (they set the prices everything else
-discounts), then line discounts, then order thresholds, then gifts.
+:class:`Effect`) or None when it does nothing. Finding the winning combination (``winner``)
+relies on two properties of every kind, which a Hypothesis test checks: it reads and changes
+the cart only at those positions, and it never takes off more, or gives more gift units, once
+the amounts and unit prices there have fallen. Its ``describe`` puts an effect into words, for
+the winner only. Adding a kind is adding its parameters class, these two functions and one
+registry entry. The stage orders kinds within a combination: price overrides first (they set
+the prices everything else discounts), then line discounts, then order thresholds, then gifts.
 """
 
 from __future__ import annotations

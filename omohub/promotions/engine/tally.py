@@ -58,8 +58,7 @@ class Tally:
 
     def current(self, positions: Sequence[int]) -> list[int]:
         """What each of these lines costs now, after the promotions applied so far."""
-        amounts = self.amounts
-        return [amounts[pos] for pos in positions]
+        return list(map(self.amounts.__getitem__, positions))
 
     def spend(self, positions: Sequence[int]) -> int:
         """What these lines cost now: what a threshold or a gift measures (滿額 is counted on
@@ -68,8 +67,7 @@ class Tally:
         A line promotion can therefore keep a threshold from being reached; best-for-customer
         still prices the threshold without it (every single promotion is a candidate).
         """
-        amounts = self.amounts
-        return sum(amounts[pos] for pos in positions)
+        return sum(map(self.amounts.__getitem__, positions))
 
     def take(self, effect: Effect) -> None:
         """``effect`` applied, not recorded: enough to rank a candidate."""
