@@ -26,7 +26,6 @@ from omohub.members.models import Member
 from omohub.promotions import convert
 from omohub.promotions import engine as e
 from omohub.promotions import repository as promotions_repo
-from omohub.promotions.engine.stack import in_audience, in_schedule
 from omohub.promotions.errors import CouponInvalid
 from omohub.promotions.models import Promotion
 from omohub.promotions.service import usage
@@ -181,11 +180,11 @@ def why_not(row: Promotion, p: e.Promotion, sale: _Sale, alone: e.PricedCart) ->
     checks = (
         (row.status == "paused", Reason("why.paused")),
         (p.starts_at is not None and sale.now < p.starts_at, Reason("why.not_yet", at=p.starts_at)),
-        (not in_schedule(p, sale.now), Reason("why.over", at=p.ends_at)),
+        (not e.in_schedule(p, sale.now), Reason("why.over", at=p.ends_at)),
         (p.coupon and row.id not in sale.coupons, Reason("why.coupon")),
         (bool(scope.channels) and channel not in scope.channels, Reason("why.channel", channel=channel)),
         (bool(scope.stores) and sale.store_id not in scope.stores, Reason("why.store")),
-        (not in_audience(scope, sale.shopper), Reason(f"why.audience_{scope.audience}")),
+        (not e.in_audience(scope, sale.shopper), Reason(f"why.audience_{scope.audience}")),
         (row.id in sale.spent, Reason("why.capped")),
         (not alone.discount_total and not alone.gifts, Reason("why.condition")),
     )

@@ -4,8 +4,9 @@ web shop (issue #3). No database, no I/O: the caller loads promotions, builds a
 
 Publishes :func:`price_cart` (best combination for the customer), :func:`apply_combination`
 (exactly the given promotions, for previews), :func:`check_promotion` and :func:`conflicts`
-(validation before a promotion is saved), and the input and output dataclasses. Money is
-integer TWD dollars, percentages basis points; the rounding policy is in
+(validation before a promotion is saved), :func:`in_schedule` and :func:`in_audience` (why a
+promotion does not apply, for the console's preview), and the input and output dataclasses.
+Money is integer TWD dollars, percentages basis points; the rounding policy is in
 :mod:`omohub.promotions.engine.money`.
 """
 
@@ -13,7 +14,7 @@ from omohub.promotions.engine.index import PromotionIndex
 from omohub.promotions.engine.kinds import KINDS
 from omohub.promotions.engine.pricer import apply_combination, price_cart
 from omohub.promotions.engine.result import Adjustment, Applied, Gift, PricedCart, PricedLine
-from omohub.promotions.engine.stack import candidate_sets
+from omohub.promotions.engine.stack import candidate_sets, in_audience, in_schedule
 from omohub.promotions.engine.types import (
     AmountOff,
     BundlePrice,
@@ -58,5 +59,7 @@ __all__ = [
     "candidate_sets",
     "check_promotion",
     "conflicts",
+    "in_audience",
+    "in_schedule",
     "price_cart",
 ]

@@ -1,11 +1,12 @@
 """Turns the winning combination's tally into the priced cart, explained line by line.
 
-Only the winner is explained: building dataclasses for every candidate combination would cost
-more than pricing them.
+Only the winner is explained: putting every candidate combination into words and dataclasses
+would cost more than pricing them.
 """
 
 from __future__ import annotations
 
+from omohub.promotions.engine.kinds import KINDS
 from omohub.promotions.engine.result import Adjustment, Applied, Gift, PricedCart, PricedLine
 from omohub.promotions.engine.tally import Tally
 from omohub.promotions.engine.types import CartLine
@@ -15,12 +16,13 @@ def priced(tally: Tally) -> PricedCart:
     notes: list[list[Adjustment]] = [[] for _ in tally.lines]
     applied, gifts = [], []
     for p, effect in tally.steps:
+        words = KINDS[p.kind].describe(p.params, effect)
         amount = sum(share for _, share in effect.shares)
         applied.append(Applied(p.id, p.name, p.kind, amount, p.coupon))
         for pos, share in effect.shares:
-            notes[pos].append(Adjustment(p.id, p.name, share, effect.note(pos)))
+            notes[pos].append(Adjustment(p.id, p.name, share, words.note(pos)))
         if effect.gift:
-            gifts.append(Gift(p.id, p.name, effect.gift[0], effect.gift[1], effect.reason))
+            gifts.append(Gift(p.id, p.name, effect.gift[0], effect.gift[1], words.reason))
     lines = tuple(_line(line, tally, pos, notes[pos]) for pos, line in enumerate(tally.lines))
     subtotal = sum(line.list_amount for line in lines)
     return PricedCart(

@@ -1,10 +1,15 @@
-"""The promotion kinds: one function each, and the registry that the engine dispatches on.
+"""The promotion kinds: what each does and how it is put into words, and the registry that the
+engine dispatches on.
 
-A kind's function gets its parameters, the cart as it stands after the promotions applied before
-it, and the positions of the lines it targets; it returns what it does (an :class:`Effect`) or
-None when it does nothing. Adding a kind is adding its parameters class, one function and one
-registry entry. The stage orders kinds within a combination: price overrides first (they set the
-prices everything else discounts), then line discounts, then order thresholds, then gifts.
+A kind's ``apply`` gets its parameters, the cart as it stands after the promotions applied
+before it, and the positions of the lines it targets; it returns what it does (an
+:class:`Effect`) or None when it does nothing. Finding the winning combination (``winner``)
+relies on two properties of every kind, which a Hypothesis test checks: it reads and changes
+the cart only at those positions, and it never takes off more, or gives more gift units, once
+the amounts and unit prices there have fallen. Its ``describe`` puts an effect into words, for
+the winner only. Adding a kind is adding its parameters class, these two functions and one
+registry entry. The stage orders kinds within a combination: price overrides first (they set
+the prices everything else discounts), then line discounts, then order thresholds, then gifts.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from omohub.promotions.engine.money import dollars, percent, percent_label, spread
-from omohub.promotions.engine.tally import Effect, Tally
+from omohub.promotions.engine.tally import Effect, Tally, Words
 from omohub.promotions.engine.types import (
     AmountOff,
     GiftWithPurchase,
@@ -22,27 +27,41 @@ from omohub.promotions.engine.types import (
     Threshold,
     ThresholdStep,
 )
-from omohub.promotions.engine.units import bundle_price, buy_x_get_y
+from omohub.promotions.engine.units import (
+    bundle_price,
+    buy_x_get_y,
+    describe_bundle_price,
+    describe_buy_x_get_y,
+)
 
 PRICES, LINES, ORDER, GIFTS = 1, 2, 3, 4
 
 
 class Kind(NamedTuple):
+    """``apply`` does the arithmetic for every candidate; ``describe`` puts the winner's effects
+    into words."""
+
     stage: int
     apply: Callable[[Any, Tally, Sequence[int]], Effect | None]
+    describe: Callable[[Any, Effect], Words]
 
 
 def price_override(params: PriceOverride, tally: Tally, positions: Sequence[int]) -> Effect | None:
-    units, quantities = tally.units, tally.quantities
-    changes = [(pos, params.price_for(tally.lines[pos].sku_id)) for pos in positions]
+    units, quantities, lines = tally.units, tally.quantities, tally.lines
+    changes = [(pos, params.price_for(lines[pos].sku_id)) for pos in positions]
     lower = [(pos, price) for pos, price in changes if price is not None and price < units[pos]]
     if not lower:
         return None
     shares = [(pos, (units[pos] - price) * quantities[pos]) for pos, price in lower]
+    return Effect(shares, unit_prices=lower, facts=tuple(units[pos] for pos, _ in lower))
+
+
+def describe_price_override(_params: PriceOverride, effect: Effect) -> Words:
     notes = {
-        pos: f"price_override: unit price {dollars(units[pos])} → {dollars(price)}" for pos, price in lower
+        pos: f"price_override: unit price {dollars(was)} → {dollars(price)}"
+        for (pos, price), was in zip(effect.unit_prices, effect.facts, strict=True)
     }
-    return Effect(shares, "price_override", notes, unit_prices=lower)
+    return Words("price_override", notes)
 
 
 def percent_off(params: PercentOff, tally: Tally, positions: Sequence[int]) -> Effect | None:
@@ -50,7 +69,11 @@ def percent_off(params: PercentOff, tally: Tally, positions: Sequence[int]) -> E
     off = percent(sum(weights), params.bp)
     if not off:
         return None
-    return Effect(spread(off, positions, weights), f"percent_off: {percent_label(params.bp)} off")
+    return Effect(spread(off, positions, weights))
+
+
+def describe_percent_off(params: PercentOff, _effect: Effect) -> Words:
+    return Words(f"percent_off: {percent_label(params.bp)} off")
 
 
 def amount_off(params: AmountOff, tally: Tally, positions: Sequence[int]) -> Effect | None:
@@ -58,23 +81,33 @@ def amount_off(params: AmountOff, tally: Tally, positions: Sequence[int]) -> Eff
     off = min(params.amount, sum(weights))
     if not off:
         return None
-    reason = f"amount_off: {dollars(off)} off the targeted lines, shared by their amounts"
-    return Effect(spread(off, positions, weights), reason)
+    return Effect(spread(off, positions, weights))
+
+
+def describe_amount_off(_params: AmountOff, effect: Effect) -> Words:
+    off = sum(share for _, share in effect.shares)
+    return Words(f"amount_off: {dollars(off)} off the targeted lines, shared by their amounts")
 
 
 def threshold(params: Threshold, tally: Tally, positions: Sequence[int]) -> Effect | None:
-    spend, weights = tally.spend(positions), tally.current(positions)
+    weights = tally.current(positions)
+    spend = current = sum(weights)  # 滿額 is measured on what is left to pay: see Tally.spend
     reached = [step for step in params.steps if step.min_spend <= spend]
-    offs = [_step_off(step, spend, sum(weights), params.repeat) for step in reached]
-    off = min(max(offs, default=0), sum(weights))
+    offs = [_step_off(step, spend, current, params.repeat) for step in reached]
+    off = min(max(offs, default=0), current)
     if not off:
         return None
     step = reached[offs.index(max(offs))]
-    times = f"{spend // step.min_spend} × " if params.repeat else ""
-    reason = (
-        f"threshold: spent {dollars(spend)}, reached {times}{dollars(step.min_spend)}, {dollars(off)} off"
+    return Effect(spread(off, positions, weights), facts=(spend, step.min_spend))
+
+
+def describe_threshold(params: Threshold, effect: Effect) -> Words:
+    spend, min_spend = effect.facts
+    off = sum(share for _, share in effect.shares)
+    times = f"{spend // min_spend} × " if params.repeat else ""
+    return Words(
+        f"threshold: spent {dollars(spend)}, reached {times}{dollars(min_spend)}, {dollars(off)} off"
     )
-    return Effect(spread(off, positions, weights), reason)
 
 
 def _step_off(step: ThresholdStep, spend: int, current: int, repeat: bool) -> int:
@@ -89,17 +122,20 @@ def gift(params: GiftWithPurchase, tally: Tally, positions: Sequence[int]) -> Ef
     spend = tally.spend(positions)
     if spend < params.min_spend:
         return None
+    return Effect((), gift=(params.gift_sku_id, params.quantity), facts=(spend,))
+
+
+def describe_gift(params: GiftWithPurchase, effect: Effect) -> Words:
     free = f"{params.quantity} × SKU {params.gift_sku_id} free"
-    reason = f"gift: spent {dollars(spend)}, reached {dollars(params.min_spend)}, {free}"
-    return Effect((), reason, gift=(params.gift_sku_id, params.quantity))
+    return Words(f"gift: spent {dollars(effect.facts[0])}, reached {dollars(params.min_spend)}, {free}")
 
 
 KINDS: dict[str, Kind] = {
-    "price_override": Kind(PRICES, price_override),
-    "percent_off": Kind(LINES, percent_off),
-    "buy_x_get_y": Kind(LINES, buy_x_get_y),
-    "bundle_price": Kind(LINES, bundle_price),
-    "amount_off": Kind(LINES, amount_off),
-    "threshold": Kind(ORDER, threshold),
-    "gift": Kind(GIFTS, gift),
+    "price_override": Kind(PRICES, price_override, describe_price_override),
+    "percent_off": Kind(LINES, percent_off, describe_percent_off),
+    "buy_x_get_y": Kind(LINES, buy_x_get_y, describe_buy_x_get_y),
+    "bundle_price": Kind(LINES, bundle_price, describe_bundle_price),
+    "amount_off": Kind(LINES, amount_off, describe_amount_off),
+    "threshold": Kind(ORDER, threshold, describe_threshold),
+    "gift": Kind(GIFTS, gift, describe_gift),
 }

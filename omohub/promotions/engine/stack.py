@@ -2,14 +2,15 @@
 
 Stacking: ``exclusive`` applies alone (no other promotion, no coupon); ``stackable`` combines
 with every other non-exclusive promotion and coupon; ``best`` competes, at most one per cart.
-The engine prices every candidate combination and keeps the one best for the customer (see
-:func:`candidate_sets`), so the choice never depends on how the promotions were listed.
+The engine keeps the candidate combination best for the customer (see :func:`candidate_sets`),
+so the choice never depends on how the promotions were listed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from omohub.promotions.engine.kinds import KINDS
 from omohub.promotions.engine.types import Promotion, Scope, Shopper
@@ -47,22 +48,54 @@ def application_order(promotions: Iterable[Promotion]) -> list[Promotion]:
     return sorted(promotions, key=lambda p: (KINDS[p.kind].stage, -p.priority, p.id))
 
 
+class Contenders(NamedTuple):
+    """The combinations that compete, without writing each out: ``base`` (every stackable, in
+    application order); ``base`` with each of ``bests`` slipped in at its place (the index of
+    ``base`` it goes before); each of ``alone`` alone. Earliest first, in that order."""
+
+    base: tuple[Promotion, ...]
+    bests: tuple[tuple[int, Promotion], ...]
+    alone: tuple[Promotion, ...]
+
+    @staticmethod
+    def slipped(base: tuple[Promotion, ...], at: int, best: Promotion) -> tuple[Promotion, ...]:
+        return (*base[:at], best, *base[at:])
+
+    def sets(self) -> list[tuple[Promotion, ...]]:
+        return [
+            self.base,
+            *(self.slipped(self.base, at, best) for at, best in self.bests),
+            *((p,) for p in self.alone),
+        ]
+
+
+def contenders(promotions: Iterable[Promotion]) -> Contenders:
+    """(a) every stackable; (b) every stackable with each ``best`` one, by id; (c) each exclusive
+    alone, by id; (d) each other promotion alone, by id, which guarantees the result never loses
+    to any single one."""
+    ordered = application_order(promotions)
+    base: list[Promotion] = []
+    places: list[tuple[int, Promotion]] = []
+    for p in ordered:
+        if p.stacking == "stackable":
+            base.append(p)
+        elif p.stacking == "best":
+            places.append((len(base), p))
+    by_id = sorted(ordered, key=lambda p: p.id)
+    exclusive = [p for p in by_id if p.stacking == "exclusive"]
+    return Contenders(
+        tuple(base),
+        tuple(sorted(places, key=lambda place: place[1].id)),
+        (*exclusive, *(p for p in by_id if p.stacking != "exclusive")),
+    )
+
+
 def candidate_sets(promotions: Iterable[Promotion]) -> list[tuple[Promotion, ...]]:
     """The combinations that compete, each in application order, earliest winning ties:
     (a) every stackable; (b) every stackable with each ``best`` one; (c) each exclusive alone;
-    (d) each promotion alone, which guarantees the result never loses to any single one."""
-    ordered = application_order(promotions)
-    by_id = sorted(ordered, key=lambda p: p.id)
-    stackable = tuple(p for p in ordered if p.stacking == "stackable")
-    sets = [stackable]
-    sets += [_with(ordered, best) for best in by_id if best.stacking == "best"]
-    sets += [(p,) for p in by_id if p.stacking == "exclusive"]
-    sets += [(p,) for p in by_id]
-    return _distinct(sets)
-
-
-def _with(ordered: Sequence[Promotion], best: Promotion) -> tuple[Promotion, ...]:
-    return tuple(p for p in ordered if p.stacking == "stackable" or p is best)
+    (d) each promotion alone, which guarantees the result never loses to any single one.
+    A combination listed twice is kept the first time (the second could only tie)."""
+    return _distinct(contenders(promotions).sets())
 
 
 def _distinct(sets: Iterable[tuple[Promotion, ...]]) -> list[tuple[Promotion, ...]]:

@@ -13,24 +13,26 @@ from omohub.promotions.engine.types import CartLine, Promotion
 
 
 class Effect(NamedTuple):
-    """What one promotion does to the cart. ``shares`` are ``(position, discount)`` pairs, all
-    positive. A line's explanation is ``notes[pos]`` if given, else ``reason`` with ``{units}``
-    filled from ``counts[pos]``: formatted only for the winning combination, not every candidate."""
+    """What one promotion does to the cart: arithmetic only. ``shares`` are ``(position,
+    discount)`` pairs, all positive. ``facts`` are what the kind's words need (the spend, the step
+    reached, the unit prices replaced): the words are written for the winning combination only,
+    not for every candidate (see ``Kind.describe``)."""
 
     shares: Sequence[tuple[int, int]]
-    reason: str
-    notes: Mapping[int, str] | None = None
     counts: Mapping[int, tuple[int, int]] | None = None  # position -> (units, their value)
     unit_prices: Sequence[tuple[int, int]] = ()
     gift: tuple[int, int] | None = None  # (sku_id, quantity)
+    facts: tuple[int, ...] = ()
+
+
+class Words(NamedTuple):
+    """An effect in words: the promotion's reason, and a line's own where it has one."""
+
+    reason: str
+    notes: Mapping[int, str] | None = None
 
     def note(self, pos: int) -> str:
-        if self.notes and pos in self.notes:
-            return self.notes[pos]
-        if self.counts and pos in self.counts:
-            units = self.counts[pos][0]
-            return self.reason.format(units=f"{units} unit" if units == 1 else f"{units} units")
-        return self.reason
+        return self.notes[pos] if self.notes and pos in self.notes else self.reason
 
 
 class Tally:
@@ -56,8 +58,7 @@ class Tally:
 
     def current(self, positions: Sequence[int]) -> list[int]:
         """What each of these lines costs now, after the promotions applied so far."""
-        amounts = self.amounts
-        return [amounts[pos] for pos in positions]
+        return list(map(self.amounts.__getitem__, positions))
 
     def spend(self, positions: Sequence[int]) -> int:
         """What these lines cost now: what a threshold or a gift measures (滿額 is counted on
@@ -66,15 +67,22 @@ class Tally:
         A line promotion can therefore keep a threshold from being reached; best-for-customer
         still prices the threshold without it (every single promotion is a candidate).
         """
-        amounts = self.amounts
-        return sum(amounts[pos] for pos in positions)
+        return sum(map(self.amounts.__getitem__, positions))
 
-    def record(self, promotion: Promotion, effect: Effect) -> None:
+    def take(self, effect: Effect) -> None:
+        """``effect`` applied, not recorded: enough to rank a candidate."""
+        amounts, discount = self.amounts, self.discount
         for pos, share in effect.shares:
-            self.amounts[pos] -= share
-            self.discount += share
+            amounts[pos] -= share
+            discount += share
+        self.discount = discount
+        units = self.units
         for pos, unit_price in effect.unit_prices:
-            self.units[pos] = unit_price
+            units[pos] = unit_price
         if effect.gift:
             self.gift_units += effect.gift[1]
+
+    def record(self, promotion: Promotion, effect: Effect) -> None:
+        """``effect`` applied and kept for the explanation."""
+        self.take(effect)
         self.steps.append((promotion, effect))

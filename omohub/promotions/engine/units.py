@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from omohub.promotions.engine.money import dollars, percent, percent_label, spread
-from omohub.promotions.engine.tally import Effect, Tally
+from omohub.promotions.engine.tally import Effect, Tally, Words
 from omohub.promotions.engine.types import BundlePrice, BuyXGetY
 
 #: ``(unit value, unit price, position, count)``: sorting by it is cheapest first with the
@@ -39,8 +39,11 @@ def buy_x_get_y(params: BuyXGetY, tally: Tally, positions: Sequence[int]) -> Eff
     off = percent(sum(weights), params.bp)
     if not off:
         return None
-    reason = f"buy_x_get_y: {{units}} at {percent_label(params.bp)} off"
-    return Effect(spread(off, chosen, weights), reason, counts=taken)
+    return Effect(spread(off, chosen, weights), counts=taken)
+
+
+def describe_buy_x_get_y(params: BuyXGetY, effect: Effect) -> Words:
+    return _per_line(effect, f"buy_x_get_y: {{units}} at {percent_label(params.bp)} off")
 
 
 def _cheapest(ordered: Sequence[Run], wanted: int) -> dict[int, tuple[int, int]]:
@@ -65,8 +68,24 @@ def bundle_price(params: BundlePrice, tally: Tally, positions: Sequence[int]) ->
         return None
     members = _members(values[:used], owners[:used])
     chosen = sorted(members)
-    reason = f"bundle_price: {{units}} in bundles of {params.size} for {dollars(params.price)}"
-    return Effect(spread(saved, chosen, [members[pos][1] for pos in chosen]), reason, counts=members)
+    return Effect(spread(saved, chosen, [members[pos][1] for pos in chosen]), counts=members)
+
+
+def describe_bundle_price(params: BundlePrice, effect: Effect) -> Words:
+    return _per_line(
+        effect, f"bundle_price: {{units}} in bundles of {params.size} for {dollars(params.price)}"
+    )
+
+
+def _per_line(effect: Effect, reason: str) -> Words:
+    """``reason`` with ``{units}`` filled in for each line from the units it counted."""
+    counts = effect.counts or {}
+    notes = {pos: reason.format(units=_units(units)) for pos, (units, _) in counts.items()}
+    return Words(reason, notes)
+
+
+def _units(units: int) -> str:
+    return f"{units} unit" if units == 1 else f"{units} units"
 
 
 def _bundles(values: Sequence[int], size: int, price: int) -> tuple[int, int]:
