@@ -16,6 +16,7 @@ from omohub.checkout.schemas import (
     OrderLineHint,
     PointsUse,
     PricedLineOut,
+    WhyOut,
 )
 from omohub.promotions import engine as e
 from omohub.promotions.service.coupons import Presented
@@ -61,6 +62,7 @@ def cart_out(
                 sku=gift_codes[g.sku_id],
                 quantity=g.quantity,
                 reason=g.reason,
+                why=why_out(g.why),
             )
             for g in priced.gifts
         ],
@@ -86,10 +88,16 @@ def _line(pl: e.PricedLine, sku: str) -> PricedLineOut:
         discount=pl.discount,
         total=pl.total,
         explanation=[
-            AdjustmentOut(promotion_id=a.promotion_id, name=a.name, amount=a.amount, reason=a.reason)
+            AdjustmentOut(
+                promotion_id=a.promotion_id, name=a.name, amount=a.amount, reason=a.reason, why=why_out(a.why)
+            )
             for a in pl.explanation
         ],
     )
+
+
+def why_out(why: e.Why) -> WhyOut:
+    return WhyOut(code=why.code, args=dict(why.args))
 
 
 def hints(priced: e.PricedCart, codes: list[str], gift_codes: dict[int, str]) -> list[OrderLineHint]:

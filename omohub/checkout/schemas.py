@@ -31,11 +31,21 @@ class CartIn(BaseModel):
     quote: bool = Field(True, description="False: a preview only (no quote, nothing reserved)")
 
 
+class WhyOut(BaseModel):
+    """The reason as data, for any language: ``code`` is the promotion kind, ``args`` the
+    figures its sentence names (money in whole dollars: spend, min_spend, off, price, was;
+    ``bp`` basis points; units, times, size, quantity; sku_id)."""
+
+    code: str
+    args: dict[str, int]
+
+
 class AdjustmentOut(BaseModel):
     promotion_id: int
     name: str
     amount: int
-    reason: str
+    reason: str = Field(description='In English, e.g. "buy_x_get_y: 1 unit at 50% off"')
+    why: WhyOut
 
 
 class PricedLineOut(BaseModel):
@@ -64,6 +74,7 @@ class GiftOut(BaseModel):
     sku: str
     quantity: int
     reason: str
+    why: WhyOut
 
 
 class PointsUse(BaseModel):

@@ -37,7 +37,14 @@ def environment() -> Environment:
     env.filters["card"] = group_card
     env.filters["multiplier"] = multiplier_text
     env.filters["percent"] = percent_text
+    env.globals["say_why"] = _say_why
     return env
+
+
+def _say_why(t: Translator, fmt: Formatter, why: Any) -> str:
+    from omohub.console.why import say  # why imports this module's Formatter
+
+    return say(t, fmt, why.code, why.args)
 
 
 class Formatter:

@@ -74,7 +74,8 @@ def test_a_marketer_sees_why_each_line_costs_what_it_costs_and_nothing_is_kept(
     assert r.status_code == 200, r.text
     html = r.text
     shirt = _row(html, 'data-line="1"')
-    assert "第二件半價" in shirt and "−NT$640" in shirt and "buy_x_get_y: 1 unit at 50% off" in shirt
+    assert "第二件半價" in shirt and "−NT$640" in shirt and "1 件打5折" in shirt  # in the viewer's language
+    assert "折抵 NT$100，依各品項金額分攤" in shirt
     # 2,560 − 640, less its shares (by amount, against the dress) of the coupon's 100 and the 300.
     assert _cell(html, "data-line-total").strip() == "NT$1,723"
     # 2 × 1,280 + 1,980; the half-price unit, the coupon and the better of the two "best" ones.

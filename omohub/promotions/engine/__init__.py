@@ -13,7 +13,7 @@ Money is integer TWD dollars, percentages basis points; the rounding policy is i
 from omohub.promotions.engine.index import PromotionIndex
 from omohub.promotions.engine.kinds import KINDS
 from omohub.promotions.engine.pricer import apply_combination, price_cart
-from omohub.promotions.engine.result import Adjustment, Applied, Gift, PricedCart, PricedLine
+from omohub.promotions.engine.result import Adjustment, Applied, Gift, PricedCart, PricedLine, Why
 from omohub.promotions.engine.stack import candidate_sets, in_audience, in_schedule
 from omohub.promotions.engine.types import (
     AmountOff,
@@ -55,6 +55,7 @@ __all__ = [
     "Target",
     "Threshold",
     "ThresholdStep",
+    "Why",
     "apply_combination",
     "candidate_sets",
     "check_promotion",

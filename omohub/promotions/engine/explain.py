@@ -7,7 +7,8 @@ would cost more than pricing them.
 from __future__ import annotations
 
 from omohub.promotions.engine.kinds import KINDS
-from omohub.promotions.engine.result import Adjustment, Applied, Gift, PricedCart, PricedLine
+from omohub.promotions.engine.money import dollars, percent_label
+from omohub.promotions.engine.result import Adjustment, Applied, Gift, PricedCart, PricedLine, Why
 from omohub.promotions.engine.tally import Tally
 from omohub.promotions.engine.types import CartLine
 
@@ -20,9 +21,12 @@ def priced(tally: Tally) -> PricedCart:
         amount = sum(share for _, share in effect.shares)
         applied.append(Applied(p.id, p.name, p.kind, amount, p.coupon))
         for pos, share in effect.shares:
-            notes[pos].append(Adjustment(p.id, p.name, share, words.note(pos)))
+            why = words.note(pos)
+            notes[pos].append(Adjustment(p.id, p.name, share, english(why), why))
         if effect.gift:
-            gifts.append(Gift(p.id, p.name, effect.gift[0], effect.gift[1], words.reason))
+            gifts.append(
+                Gift(p.id, p.name, effect.gift[0], effect.gift[1], english(words.reason), words.reason)
+            )
     lines = tuple(_line(line, tally, pos, notes[pos]) for pos, line in enumerate(tally.lines))
     subtotal = sum(line.list_amount for line in lines)
     return PricedCart(
@@ -43,3 +47,33 @@ def _line(line: CartLine, tally: Tally, pos: int, notes: list[Adjustment]) -> Pr
         total=total,
         explanation=tuple(notes),
     )
+
+
+#: The sentence of each code, in English (the API's ``reason``); ``{units}`` counts units.
+ENGLISH = {
+    "price_override": "price_override: unit price {was} → {price}",
+    "percent_off": "percent_off: {bp} off",
+    "amount_off": "amount_off: {off} off the targeted lines, shared by their amounts",
+    "threshold": "threshold: spent {spend}, reached {times}{min_spend}, {off} off",
+    "buy_x_get_y": "buy_x_get_y: {units} at {bp} off",
+    "bundle_price": "bundle_price: {units} in bundles of {size} for {price}",
+    "gift": "gift: spent {spend}, reached {min_spend}, {quantity} × SKU {sku_id} free",
+}
+MONEY = frozenset({"spend", "min_spend", "off", "price", "was"})
+
+
+def english(why: Why) -> str:
+    """``why`` as the engine's English sentence (money as ``NT$1,000``, percentages as ``10%``)."""
+    args: dict[str, str] = {}
+    for name, value in why.args.items():
+        if name in MONEY:
+            args[name] = dollars(value)
+        elif name == "bp":
+            args[name] = percent_label(value)
+        elif name == "units":
+            args[name] = f"{value} unit" if value == 1 else f"{value} units"
+        elif name == "times":
+            args[name] = f"{value} × " if value else ""
+        else:
+            args[name] = str(value)
+    return ENGLISH[why.code].format(**args) if why.args else why.code

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from omohub.promotions.engine.money import dollars, percent, percent_label, spread
+from omohub.promotions.engine.money import percent, spread
+from omohub.promotions.engine.result import Why
 from omohub.promotions.engine.tally import Effect, Tally, Words
 from omohub.promotions.engine.types import (
     AmountOff,
@@ -58,10 +59,10 @@ def price_override(params: PriceOverride, tally: Tally, positions: Sequence[int]
 
 def describe_price_override(_params: PriceOverride, effect: Effect) -> Words:
     notes = {
-        pos: f"price_override: unit price {dollars(was)} → {dollars(price)}"
+        pos: Why("price_override", {"was": was, "price": price})
         for (pos, price), was in zip(effect.unit_prices, effect.facts, strict=True)
     }
-    return Words("price_override", notes)
+    return Words(Why("price_override"), notes)
 
 
 def percent_off(params: PercentOff, tally: Tally, positions: Sequence[int]) -> Effect | None:
@@ -73,7 +74,7 @@ def percent_off(params: PercentOff, tally: Tally, positions: Sequence[int]) -> E
 
 
 def describe_percent_off(params: PercentOff, _effect: Effect) -> Words:
-    return Words(f"percent_off: {percent_label(params.bp)} off")
+    return Words(Why("percent_off", {"bp": params.bp}))
 
 
 def amount_off(params: AmountOff, tally: Tally, positions: Sequence[int]) -> Effect | None:
@@ -86,7 +87,7 @@ def amount_off(params: AmountOff, tally: Tally, positions: Sequence[int]) -> Eff
 
 def describe_amount_off(_params: AmountOff, effect: Effect) -> Words:
     off = sum(share for _, share in effect.shares)
-    return Words(f"amount_off: {dollars(off)} off the targeted lines, shared by their amounts")
+    return Words(Why("amount_off", {"off": off}))
 
 
 def threshold(params: Threshold, tally: Tally, positions: Sequence[int]) -> Effect | None:
@@ -104,10 +105,8 @@ def threshold(params: Threshold, tally: Tally, positions: Sequence[int]) -> Effe
 def describe_threshold(params: Threshold, effect: Effect) -> Words:
     spend, min_spend = effect.facts
     off = sum(share for _, share in effect.shares)
-    times = f"{spend // min_spend} × " if params.repeat else ""
-    return Words(
-        f"threshold: spent {dollars(spend)}, reached {times}{dollars(min_spend)}, {dollars(off)} off"
-    )
+    times = spend // min_spend if params.repeat else 0
+    return Words(Why("threshold", {"spend": spend, "min_spend": min_spend, "times": times, "off": off}))
 
 
 def _step_off(step: ThresholdStep, spend: int, current: int, repeat: bool) -> int:
@@ -126,8 +125,8 @@ def gift(params: GiftWithPurchase, tally: Tally, positions: Sequence[int]) -> Ef
 
 
 def describe_gift(params: GiftWithPurchase, effect: Effect) -> Words:
-    free = f"{params.quantity} × SKU {params.gift_sku_id} free"
-    return Words(f"gift: spent {dollars(effect.facts[0])}, reached {dollars(params.min_spend)}, {free}")
+    args = {"spend": effect.facts[0], "min_spend": params.min_spend, "quantity": params.quantity}
+    return Words(Why("gift", {**args, "sku_id": params.gift_sku_id}))
 
 
 KINDS: dict[str, Kind] = {

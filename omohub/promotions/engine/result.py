@@ -7,18 +7,32 @@ line's adjustments add up to its ``discount``; the ``applied`` amounts add up to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why a promotion did what it did, as data for any language: ``code`` is the promotion kind
+    and ``args`` the figures its sentence names (money in whole dollars: ``spend``, ``min_spend``,
+    ``off``, ``price``, ``was``; ``bp`` basis points; counts: ``units``, ``times``, ``size``,
+    ``quantity``; ``sku_id``). :func:`~omohub.promotions.engine.explain.english` says it in
+    English; the console says it in the viewer's language."""
+
+    code: str
+    args: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Adjustment:
-    """One promotion's part of one line's discount. ``reason`` starts with the machine code (the
-    promotion kind) and goes on in words: ``"buy_x_get_y: 1 unit at 50% off"``."""
+    """One promotion's part of one line's discount. ``reason`` is ``why`` in English, starting
+    with the machine code: ``"buy_x_get_y: 1 unit at 50% off"``."""
 
     promotion_id: int
     name: str
     amount: int
     reason: str
+    why: Why
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,7 @@ class Gift:
     sku_id: int
     quantity: int
     reason: str
+    why: Why
 
 
 @dataclass(frozen=True)

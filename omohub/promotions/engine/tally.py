@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from omohub.promotions.engine.result import Why
 from omohub.promotions.engine.types import CartLine, Promotion
 
 
@@ -26,12 +27,12 @@ class Effect(NamedTuple):
 
 
 class Words(NamedTuple):
-    """An effect in words: the promotion's reason, and a line's own where it has one."""
+    """An effect explained: the promotion's reason, and a line's own where it has one."""
 
-    reason: str
-    notes: Mapping[int, str] | None = None
+    reason: Why
+    notes: Mapping[int, Why] | None = None
 
-    def note(self, pos: int) -> str:
+    def note(self, pos: int) -> Why:
         return self.notes[pos] if self.notes and pos in self.notes else self.reason
 
 

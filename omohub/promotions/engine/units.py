@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from omohub.promotions.engine.money import dollars, percent, percent_label, spread
+from omohub.promotions.engine.money import percent, spread
+from omohub.promotions.engine.result import Why
 from omohub.promotions.engine.tally import Effect, Tally, Words
 from omohub.promotions.engine.types import BundlePrice, BuyXGetY
 
@@ -43,7 +44,7 @@ def buy_x_get_y(params: BuyXGetY, tally: Tally, positions: Sequence[int]) -> Eff
 
 
 def describe_buy_x_get_y(params: BuyXGetY, effect: Effect) -> Words:
-    return _per_line(effect, f"buy_x_get_y: {{units}} at {percent_label(params.bp)} off")
+    return _per_line(effect, "buy_x_get_y", {"bp": params.bp})
 
 
 def _cheapest(ordered: Sequence[Run], wanted: int) -> dict[int, tuple[int, int]]:
@@ -72,20 +73,14 @@ def bundle_price(params: BundlePrice, tally: Tally, positions: Sequence[int]) ->
 
 
 def describe_bundle_price(params: BundlePrice, effect: Effect) -> Words:
-    return _per_line(
-        effect, f"bundle_price: {{units}} in bundles of {params.size} for {dollars(params.price)}"
-    )
+    return _per_line(effect, "bundle_price", {"size": params.size, "price": params.price})
 
 
-def _per_line(effect: Effect, reason: str) -> Words:
-    """``reason`` with ``{units}`` filled in for each line from the units it counted."""
+def _per_line(effect: Effect, code: str, args: dict[str, int]) -> Words:
+    """Each line's reason names the units it counted."""
     counts = effect.counts or {}
-    notes = {pos: reason.format(units=_units(units)) for pos, (units, _) in counts.items()}
-    return Words(reason, notes)
-
-
-def _units(units: int) -> str:
-    return f"{units} unit" if units == 1 else f"{units} units"
+    notes = {pos: Why(code, {"units": units, **args}) for pos, (units, _) in counts.items()}
+    return Words(Why(code, args), notes)
 
 
 def _bundles(values: Sequence[int], size: int, price: int) -> tuple[int, int]:
