@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from omohub.promotions.models import Coupon, CouponUse, Promotion, PromotionState, PromotionUse
+from omohub.core import versions
+from omohub.promotions.models import Coupon, CouponUse, Promotion, PromotionUse
 
 
 def active(session: Session) -> list[Promotion]:
     return list(session.scalars(select(Promotion).where(Promotion.status == "active").order_by(Promotion.id)))
 
 
-def version(session: Session) -> str | None:
-    """Changes whenever any promotion is added or changed: the pricing index's cache key."""
-    state = session.get(PromotionState, 1)
-    return state.token if state else None
-
-
-def bump(session: Session, now: dt.datetime) -> None:
-    state = session.get(PromotionState, 1)
-    if state is None:
-        session.add(PromotionState(id=1, token=uuid.uuid4().hex, changed_at=now))
-    else:
-        state.token, state.changed_at = uuid.uuid4().hex, now
+def bump(session: Session) -> None:
+    """Any promotion added or changed: the pricing index is built again (``core.versions``)."""
+    versions.bump(session, versions.PROMOTIONS)
 
 
 def listing(session: Session, status: str | None, limit: int) -> list[Promotion]:
