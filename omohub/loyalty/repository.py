@@ -212,3 +212,20 @@ def returned_before(session: Session, order_id: int, return_id: int) -> dict[int
         .group_by(ReturnLine.order_line_id)
     )
     return {line_id: int(n) for line_id, n in session.execute(stmt)}
+
+
+def program_settings(session: Session) -> dict[str, Any] | None:
+    """The program's settings document (None before head office saves any)."""
+    return session.scalar(select(Program.settings).where(Program.id == 1))
+
+
+def tier_rows(session: Session) -> list[tuple[str, str, int, dict[str, Any]]]:
+    """(code, name, threshold, benefits) of every tier, lowest first."""
+    stmt = select(Tier.code, Tier.name, Tier.threshold, Tier.benefits).order_by(Tier.threshold, Tier.code)
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def active_rule_specs(session: Session) -> list[tuple[str, dict[str, Any]]]:
+    """(name, spec) of the active earn rules, oldest first."""
+    stmt = select(EarnRule.name, EarnRule.spec).where(EarnRule.active.is_(True)).order_by(EarnRule.id)
+    return [tuple(row) for row in session.execute(stmt)]
