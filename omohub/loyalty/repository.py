@@ -229,3 +229,31 @@ def active_rule_specs(session: Session) -> list[tuple[str, dict[str, Any]]]:
     """(name, spec) of the active earn rules, oldest first."""
     stmt = select(EarnRule.name, EarnRule.spec).where(EarnRule.active.is_(True)).order_by(EarnRule.id)
     return [tuple(row) for row in session.execute(stmt)]
+
+
+def tier_of_member() -> Any:
+    """The member's tier code, as a scalar subquery on ``Member`` (read with the member)."""
+    return (
+        select(MemberTier.tier_code)
+        .where(MemberTier.member_id == Member.id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+
+
+def has_orders_in(channel: str) -> Any:
+    """Whether the member has an order in ``channel``, as a subquery on ``Member``."""
+    return (
+        select(Order.id)
+        .where(Order.member_id == Member.id, Order.channel == channel)
+        .exists()
+        .correlate(Member)
+    )
+
+
+def free_points(session: Session, member_id: int, now: dt.datetime) -> int:
+    """Points usable now and not held: what a new hold could take."""
+    stmt = _usable(member_id, now).with_only_columns(
+        func.coalesce(func.sum(PointLot.remaining - PointLot.held), 0)
+    )
+    return int(session.scalar(stmt.order_by(None)) or 0)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from omohub.core import versions
@@ -50,6 +51,14 @@ def lock_coupons(session: Session, ids: list[int]) -> dict[int, Coupon]:
     return {c.id: c for c in session.scalars(stmt.execution_options(populate_existing=True))}
 
 
+def lock_coupon_rows(session: Session, ids: list[int]) -> list[Row[Any]]:
+    """(id, code, uses, max_uses) of the coupons, row-locked in id order."""
+    stmt = select(Coupon.id, Coupon.code, Coupon.uses, Coupon.max_uses).where(Coupon.id.in_(sorted(set(ids))))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return list(session.execute(stmt.order_by(Coupon.id)))
+
+
 def reserved_counts(
     session: Session, coupon_ids: list[int], now: dt.datetime, but_quote: str | None
 ) -> dict[int, int]:
@@ -64,6 +73,38 @@ def reserved_counts(
     if but_quote:
         stmt = stmt.where(or_(CouponUse.quote_id.is_(None), CouponUse.quote_id != but_quote))
     return {cid: int(n) for cid, n in session.execute(stmt)}
+
+
+def _live_reservations(now: dt.datetime, but_quote: str | None) -> Any:
+    """Per coupon row of the outer query: its live reservations, ``but_quote``'s own not counted."""
+    stmt = select(func.count()).where(
+        CouponUse.coupon_id == Coupon.id, CouponUse.status == "reserved", CouponUse.expires_at > now
+    )
+    if but_quote:
+        stmt = stmt.where(or_(CouponUse.quote_id.is_(None), CouponUse.quote_id != but_quote))
+    return stmt.correlate(Coupon).scalar_subquery()
+
+
+def presented(session: Session, codes: list[str], now: dt.datetime, but_quote: str | None) -> list[Row[Any]]:
+    """For a cart's codes in one statement: each coupon, what its promotion allows (status,
+    schedule, channels) and its live reservations (``reserved``)."""
+    stmt = select(
+        Coupon.id,
+        Coupon.code,
+        Coupon.promotion_id,
+        Coupon.member_id,
+        Coupon.max_uses,
+        Coupon.uses,
+        Coupon.valid_from,
+        Coupon.valid_until,
+        Coupon.status,
+        Promotion.status.label("promotion_status"),
+        Promotion.starts_at,
+        Promotion.ends_at,
+        Promotion.channels,
+        _live_reservations(now, but_quote).label("reserved"),
+    ).join(Promotion, Promotion.id == Coupon.promotion_id)
+    return list(session.execute(stmt.where(Coupon.code.in_(codes))))
 
 
 def uses_of_quote(session: Session, quote_id: str) -> list[CouponUse]:
