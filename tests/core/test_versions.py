@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine, text
+
 from omohub.bootstrap import Hub
 from omohub.core import versions
+from omohub.core.migrate import alembic_config
 
 
 def test_a_bump_replaces_the_token_and_the_same_transaction_sees_it(hub: Hub) -> None:
@@ -52,3 +58,16 @@ def test_a_name_nothing_has_bumped_gets_a_token_per_transaction(hub: Hub) -> Non
     assert once != again and not bumped.startswith("tx-")
     with hub.uow() as session:
         assert versions.current(session)[versions.STORES] == bumped
+
+
+def test_the_migration_seeds_every_name_and_keeps_the_promotions_token(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(text("INSERT INTO promotion_state VALUES (1, 'kept', '2026-12-01 00:00:00')"))
+        command.upgrade(cfg, "head")
+        found = dict(conn.execute(text("SELECT name, token FROM data_versions")).all())
+    engine.dispose()
+    assert set(found) == set(versions.NAMES) and found[versions.PROMOTIONS] == "kept"
