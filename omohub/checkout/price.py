@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -49,6 +50,8 @@ class Cart:
     presented: list[coupons.Presented]
     #: Whether the member ordered in this channel before (read only when an earn rule asks).
     ordered_in_channel: bool | None = None
+    #: The member's points free to redeem (read only for a preview that redeems points).
+    free_points: int | None = None
 
 
 def price(session: Session, data: CartIn, *, actor: str) -> CartOut:
@@ -101,12 +104,12 @@ def cart_lines(data: CartIn, cart: Cart) -> list[e.CartLine]:
 
 def resolve(session: Session, data: CartIn) -> Cart:
     store = _store(session, data)
-    member, tier, ordered = _member(session, data)
+    member, facts = _member(session, data)
     skus = _skus(session, data)
     presented = coupons.check(
         session, data.coupons, member_id=member.id if member else None, channel=data.channel
     )
-    return Cart(store, member, tier, skus, presented, ordered)
+    return Cart(store, member, facts.get("tier"), skus, presented, facts.get("ordered"), facts.get("free"))
 
 
 def _store(session: Session, data: CartIn) -> StoreRow | None:
@@ -120,15 +123,21 @@ def _store(session: Session, data: CartIn) -> StoreRow | None:
     return store
 
 
-def _member(session: Session, data: CartIn) -> tuple[Member | None, str | None, bool | None]:
-    """The member, their tier and, if an earn rule asks, whether they ordered in this channel."""
+def _member(session: Session, data: CartIn) -> tuple[Member | None, dict[str, Any]]:
+    """The member and, in the same statement, their tier; whether they ordered in this channel
+    if an earn rule asks; their free points if a preview redeems some."""
     if not data.member:
-        return None, None, None
-    also = [loyalty_repo.tier_of_member()]
+        return None, {}
+    also = {"tier": loyalty_repo.tier_of_member()}
     if earning.counts_first_orders(session):
-        also.append(loyalty_repo.has_orders_in(data.channel))
-    member, found = member_with(session, data.member, also)
-    return member, found[0], bool(found[1]) if len(found) > 1 else None
+        also["ordered"] = loyalty_repo.has_orders_in(data.channel)
+    if data.points and not data.quote:
+        also["free"] = loyalty_repo.free_points_of_member(ctx(session).now())
+    member, found = member_with(session, data.member, list(also.values()))
+    facts = dict(zip(also, found, strict=True))
+    if "ordered" in facts:
+        facts["ordered"] = bool(facts["ordered"])
+    return member, facts
 
 
 def _skus(session: Session, data: CartIn) -> list[SkuRow]:
@@ -181,7 +190,7 @@ def _check_points(session: Session, data: CartIn, cart: Cart, total: int) -> int
     if problem:
         raise InvalidCart(problem, field="points")
     if not data.quote:  # a preview holds nothing, but must not promise points that are not there
-        available = loyalty_repo.free_points(session, cart.member.id, ctx(session).now())
+        available = int(cart.free_points or 0)
         if available < data.points:
             raise NotEnoughPoints(
                 f"member {cart.member.id} has {available} points available; {data.points} asked"

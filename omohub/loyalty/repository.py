@@ -251,9 +251,14 @@ def has_orders_in(channel: str) -> Any:
     )
 
 
-def free_points(session: Session, member_id: int, now: dt.datetime) -> int:
-    """Points usable now and not held: what a new hold could take."""
-    stmt = _usable(member_id, now).with_only_columns(
-        func.coalesce(func.sum(PointLot.remaining - PointLot.held), 0)
+def free_points_of_member(now: dt.datetime) -> Any:
+    """Points usable now and not held (what a new hold could take), as a scalar subquery on
+    ``Member``; the lots are those of :func:`usable_lots`."""
+    usable = (
+        PointLot.member_id == Member.id,
+        PointLot.remaining > 0,
+        PointLot.available_at <= now,
+        or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
     )
-    return int(session.scalar(stmt.order_by(None)) or 0)
+    free = func.coalesce(func.sum(PointLot.remaining - PointLot.held), 0)
+    return select(free).where(*usable).correlate(Member).scalar_subquery()
