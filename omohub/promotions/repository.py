@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import BigInteger, Row, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from omohub.core import versions
+from omohub.core.db import UTCDateTime
 from omohub.promotions.models import Coupon, CouponUse, Promotion, PromotionUse
 
 
@@ -105,6 +106,35 @@ def presented(session: Session, codes: list[str], now: dt.datetime, but_quote: s
         _live_reservations(now, but_quote).label("reserved"),
     ).join(Promotion, Promotion.id == Coupon.promotion_id)
     return list(session.execute(stmt.where(Coupon.code.in_(codes))))
+
+
+def reserve_free(
+    session: Session,
+    ids: list[int],
+    *,
+    quote_id: str,
+    member_id: int | None,
+    until: dt.datetime,
+    now: dt.datetime,
+) -> set[int]:
+    """Reserve each coupon of ``ids`` that has a use left, in one statement; the ids reserved.
+    Call it with the coupons locked: its count then includes what a twin committed meanwhile."""
+    free = Coupon.uses + _live_reservations(now, quote_id) < Coupon.max_uses
+    rows = select(
+        Coupon.id,
+        literal(member_id, BigInteger()),
+        literal(quote_id),
+        literal("reserved"),
+        literal(until, UTCDateTime()),
+        literal(now, UTCDateTime()),
+    ).where(Coupon.id.in_(ids), free)
+    cols = ["coupon_id", "member_id", "quote_id", "status", "expires_at", "at"]
+    stmt = insert(CouponUse).from_select(cols, rows).returning(CouponUse.coupon_id)
+    return set(session.scalars(stmt))
+
+
+def unreserve(session: Session, quote_id: str) -> None:
+    session.execute(delete(CouponUse).where(CouponUse.quote_id == quote_id, CouponUse.status == "reserved"))
 
 
 def uses_of_quote(session: Session, quote_id: str) -> list[CouponUse]:

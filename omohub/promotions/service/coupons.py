@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
@@ -21,7 +21,7 @@ from omohub.core.outbox import emit
 from omohub.promotions import repository as repo
 from omohub.promotions.errors import CouponInvalid, CouponTaken, InvalidPromotion
 from omohub.promotions.events import CouponIssued
-from omohub.promotions.models import Coupon, CouponUse, Promotion
+from omohub.promotions.models import Coupon, Promotion
 
 #: No 0/O, 1/I/L: codes are read aloud at the till and typed from paper.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -221,12 +221,12 @@ def reserve(
         return
     locked = repo.lock_coupon_rows(session, [p.coupon.id for p in presented])
     now = ctx(session).now()
-    live = repo.reserved_counts(session, [c.id for c in locked], now, quote_id)
-    for coupon in locked:
-        if coupon.uses + live.get(coupon.id, 0) >= coupon.max_uses:
-            raise CouponTaken(f"coupon {coupon.code}: has just been used at another till", coupon=coupon.code)
-    row = {"member_id": member_id, "quote_id": quote_id, "status": "reserved", "expires_at": until, "at": now}
-    session.execute(insert(CouponUse), [{**row, "coupon_id": c.id} for c in locked])
+    ids = [c.id for c in locked]
+    done = repo.reserve_free(session, ids, quote_id=quote_id, member_id=member_id, until=until, now=now)
+    taken = next((c for c in locked if c.id not in done), None)
+    if taken is not None:  # all or none, even for a caller that goes on after the error
+        repo.unreserve(session, quote_id)
+        raise CouponTaken(f"coupon {taken.code}: has just been used at another till", coupon=taken.code)
 
 
 def use(session: Session, quote_id: str, order_id: int) -> list[str]:
