@@ -2,10 +2,10 @@
 
 The hot path: one read of the data versions (``core.versions``), after which the store, the
 SKUs, the loyalty program and the promotions index come from per-process caches; the shopper
-with their tier (and, when an earn rule asks, whether they ordered in this channel before) in
-one statement; the coupons with their promotions' terms and live reservations in one; caps only
-for capped promotions that applied; a preview's points in one. A quote then reserves the
-coupons, holds the points and writes its row once, complete.
+with their tier (and, when an earn rule asks, whether they ordered in this channel before; for
+a preview, their free points) in one statement; the coupons with their promotions' terms and
+live reservations in one; caps only for capped promotions that applied. A quote then reserves
+the coupons, holds the points and writes its row once, complete.
 """
 
 from __future__ import annotations
