@@ -108,7 +108,9 @@ class Shop:
 
 
 def catalog(session: Session, now: dt.datetime, products: int, seed: int) -> list[Item]:
+    from omohub.catalog import lookup
     from omohub.catalog.models import Product, Sku
+    from omohub.org import lookup as org_lookup
     from omohub.org.models import Store
 
     rng = random.Random(seed)
@@ -136,6 +138,8 @@ def catalog(session: Session, now: dt.datetime, products: int, seed: int) -> lis
             )
             items.append(Item(code, product.code, category, price))
     session.flush()
+    lookup.changed(session)  # written as rows, not through the catalog service: say so
+    org_lookup.changed(session)
     return items
 
 

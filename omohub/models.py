@@ -4,7 +4,7 @@ from omohub.access import models as access_models
 from omohub.catalog import models as catalog_models
 from omohub.checkout import models as checkout_models
 from omohub.collect import models as collect_models
-from omohub.core import outbox
+from omohub.core import outbox, versions
 from omohub.core.db import Base
 from omohub.loyalty import models as loyalty_models
 from omohub.members import models as members_models
@@ -27,5 +27,6 @@ __all__ = [
     "org_models",
     "outbox",
     "promotions_models",
+    "versions",
     "webhooks_models",
 ]

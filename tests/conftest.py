@@ -9,6 +9,7 @@ real commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -18,12 +19,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 
 from omohub.api.app import create_app
 from omohub.bootstrap import Hub, build_hub
 from omohub.core.config import Settings
 from omohub.core.migrate import upgrade
+from omohub.core.versions import NAMES, DataVersion
 from omohub.models import metadata
 
 PG_URL = os.environ.get("OMOHUB_TEST_DATABASE_URL")
@@ -81,8 +83,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     tables = ", ".join(t.name for t in metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(insert(DataVersion), fresh_versions())  # as the migration leaves them
     engine.dispose()
     return url
+
+
+def fresh_versions() -> list[dict[str, Any]]:
+    now = dt.datetime.now(dt.UTC)
+    return [{"name": name, "token": uuid.uuid4().hex, "changed_at": now} for name in NAMES]
 
 
 @pytest.fixture

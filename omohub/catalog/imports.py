@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import RowMapping, select, update
 from sqlalchemy.orm import Session
 
+from omohub.catalog import lookup
 from omohub.catalog.models import Product, Sku
 from omohub.catalog.schemas import CatalogRow
 from omohub.core.context import ctx
@@ -95,6 +96,8 @@ def import_catalog(
     bulk_update(session, Product, changed_products, ticker)
     _write_skus(session, valid, skus, new_skus, changed_skus, ticker)
     session.flush()
+    if writes:
+        lookup.changed(session)
     outcome.written = True
     return outcome
 

@@ -6,6 +6,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from omohub.catalog import lookup
 from omohub.catalog import repository as repo
 from omohub.catalog.errors import BadSkus, DuplicateCode, ProductNotFound, SkuNotFound
 from omohub.catalog.models import Product, Sku
@@ -37,6 +38,7 @@ def create_product(session: Session, data: ProductIn) -> ProductOut:
         session.execute(insert(Sku), rows)
     except IntegrityError as exc:  # a concurrent request took a code first
         raise DuplicateCode(f"product {data.code!r}: a code or barcode was taken meanwhile") from exc
+    lookup.changed(session)
     return product_out(product, repo.skus_of(session, [product.id])[product.id])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from omohub.catalog.models import Product, Sku
+from omohub.catalog.lookup import SkuRow
 from omohub.checkout.models import Quote
 from omohub.checkout.schemas import (
     AdjustmentOut,
@@ -24,7 +24,7 @@ from omohub.promotions.service.coupons import Presented
 
 def cart_out(
     data: CartIn,
-    skus: Sequence[tuple[Sku, Product]],
+    skus: Sequence[SkuRow],
     presented: Sequence[Presented],
     priced: e.PricedCart,
     quote: Quote | None,
@@ -44,7 +44,7 @@ def cart_out(
         store_code=data.store_code,
         member_id=member_id,
         tier=tier,
-        lines=[_line(pl, skus[pl.line_no - 1][0].code) for pl in priced.lines],
+        lines=[_line(pl, skus[pl.line_no - 1].code) for pl in priced.lines],
         applied=[
             AppliedOut(
                 promotion_id=a.promotion_id,
@@ -73,7 +73,7 @@ def cart_out(
         points=PointsUse(redeem=data.points, worth=worth, hold_id=quote.hold_id if quote else None),
         amount_due=priced.total - worth,
         points_earned=earned,
-        order_lines=hints(priced, [s.code for s, _ in skus], gift_codes),
+        order_lines=hints(priced, [s.code for s in skus], gift_codes),
     )
 
 

@@ -1,8 +1,11 @@
 """``POST /api/v1/carts/price``: one answer for the till and the web shop, with a quote.
 
-The hot path: the shopper (one member read, one tier read), the SKUs (one query), the coupons
-(one query), the promotions (a cached index: one version read), caps (one query for what
-applied), then the points hold and the quote row. No per-promotion queries.
+The hot path: one read of the data versions (``core.versions``), after which the store, the
+SKUs, the loyalty program and the promotions index come from per-process caches; the shopper
+with their tier (and, when an earn rule asks, whether they ordered in this channel before; for
+a preview, their free points) in one statement; the coupons with their promotions' terms and
+live reservations in one; caps only for capped promotions that applied. A quote then reserves
+the coupons, holds the points and writes its row once, complete.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omohub.catalog.models import Product, Sku
+from omohub.catalog import lookup as catalog
+from omohub.catalog.lookup import SkuRow
 from omohub.checkout.errors import InvalidCart
 from omohub.checkout.models import Quote
 from omohub.checkout.present import cart_out, expectation
@@ -25,8 +29,9 @@ from omohub.loyalty.errors import NotEnoughPoints
 from omohub.loyalty.rules import EarnLine, points_value, redeem_problem
 from omohub.loyalty.service import earning, program, redeem
 from omohub.members.models import Member
-from omohub.orders.refs import member_of
-from omohub.org.models import Store
+from omohub.orders.refs import member_with
+from omohub.org import lookup as org
+from omohub.org.lookup import StoreRow
 from omohub.promotions import engine as e
 from omohub.promotions.service import coupons, usage
 from omohub.promotions.service.index import pricing_index
@@ -38,11 +43,15 @@ QUOTE_MINUTES = 15
 class Cart:
     """The cart resolved against the database: who, where, what."""
 
-    store: Store | None
+    store: StoreRow | None
     member: Member | None
     tier: str | None
-    skus: list[tuple[Sku, Product]]
+    skus: list[SkuRow]
     presented: list[coupons.Presented]
+    #: Whether the member ordered in this channel before (read only when an earn rule asks).
+    ordered_in_channel: bool | None = None
+    #: The member's points free to redeem (read only for a preview that redeems points).
+    free_points: int | None = None
 
 
 def price(session: Session, data: CartIn, *, actor: str) -> CartOut:
@@ -53,7 +62,7 @@ def price(session: Session, data: CartIn, *, actor: str) -> CartOut:
     worth = _check_points(session, data, cart, priced.total)
     quote = _quote(session, data, cart, priced, worth, actor) if data.quote else None
     earned = _earned(session, data, cart, lines, priced, worth)
-    gifts = _gift_codes(session, priced)
+    gifts = catalog.sku_codes(session, [g.sku_id for g in priced.gifts])
     out = cart_out(
         data,
         cart.skus,
@@ -67,8 +76,9 @@ def price(session: Session, data: CartIn, *, actor: str) -> CartOut:
         gift_codes=gifts,
     )
     out.free_shipping = _ships_free(session, cart.tier)
-    if quote is not None:
+    if quote is not None:  # written once, complete (one INSERT when the unit of work commits)
         quote.result = {**out.model_dump(mode="json"), "expect": expectation(priced, gifts)}
+        session.add(quote)
     return out
 
 
@@ -77,66 +87,61 @@ def _ships_free(session: Session, tier: str | None) -> bool:
     return bool(found and found.benefits.get("free_shipping"))
 
 
-def _gift_codes(session: Session, priced: e.PricedCart) -> dict[int, str]:
-    ids = [g.sku_id for g in priced.gifts]
-    if not ids:
-        return {}
-    return dict(session.execute(select(Sku.id, Sku.code).where(Sku.id.in_(ids))).all())
-
-
 def cart_lines(data: CartIn, cart: Cart) -> list[e.CartLine]:
     """The engine's lines for a resolved cart, numbered from 1 (the sent or the list price)."""
     return [
         e.CartLine(
             i,
             sku.id,
-            product.id,
-            product.category,
+            sku.product_id,
+            sku.category,
             li.unit_price if li.unit_price is not None else sku.list_price,
             li.quantity,
         )
-        for i, (li, (sku, product)) in enumerate(zip(data.lines, cart.skus, strict=True), 1)
+        for i, (li, sku) in enumerate(zip(data.lines, cart.skus, strict=True), 1)
     ]
 
 
 def resolve(session: Session, data: CartIn) -> Cart:
     store = _store(session, data)
-    member = _member(session, data)
-    current = loyalty_repo.member_tier(session, member.id) if member else None
+    member, facts = _member(session, data)
     skus = _skus(session, data)
     presented = coupons.check(
         session, data.coupons, member_id=member.id if member else None, channel=data.channel
     )
-    return Cart(store, member, current.tier_code if current else None, skus, presented)
+    return Cart(store, member, facts.get("tier"), skus, presented, facts.get("ordered"), facts.get("free"))
 
 
-def _store(session: Session, data: CartIn) -> Store | None:
+def _store(session: Session, data: CartIn) -> StoreRow | None:
     if not data.store_code:
         if data.channel == "pos":
             raise InvalidCart("a pos cart needs store_code", field="store_code")
         return None
-    store = session.scalar(select(Store).where(Store.code == data.store_code))
+    store = org.store(session, data.store_code)
     if store is None:
         raise InvalidCart(f"unknown store code {data.store_code!r}", field="store_code")
     return store
 
 
-def _member(session: Session, data: CartIn) -> Member | None:
-    return member_of(session, data.member) if data.member else None
+def _member(session: Session, data: CartIn) -> tuple[Member | None, dict[str, Any]]:
+    """The member and, in the same statement, their tier; whether they ordered in this channel
+    if an earn rule asks; their free points if a preview redeems some."""
+    if not data.member:
+        return None, {}
+    also = {"tier": loyalty_repo.tier_of_member()}
+    if earning.counts_first_orders(session):
+        also["ordered"] = loyalty_repo.has_orders_in(data.channel)
+    if data.points and not data.quote:
+        also["free"] = loyalty_repo.free_points_of_member(ctx(session).now())
+    member, found = member_with(session, data.member, list(also.values()))
+    facts = dict(zip(also, found, strict=True))
+    if "ordered" in facts:
+        facts["ordered"] = bool(facts["ordered"])
+    return member, facts
 
 
-def _skus(session: Session, data: CartIn) -> list[tuple[Sku, Product]]:
-    refs = list(dict.fromkeys(li.sku for li in data.lines))
-    stmt = (
-        select(Sku, Product)
-        .join(Product, Product.id == Sku.product_id)
-        .where((Sku.code.in_(refs)) | (Sku.barcode.in_(refs)))
-    )
-    found: dict[str, tuple[Sku, Product]] = {}
-    for sku, product in session.execute(stmt):
-        found[sku.code] = (sku, product)
-        if sku.barcode:
-            found.setdefault(sku.barcode, (sku, product))
+def _skus(session: Session, data: CartIn) -> list[SkuRow]:
+    found = catalog.skus_by_ref(session, (li.sku for li in data.lines))
     missing = [(i, li.sku) for i, li in enumerate(data.lines) if li.sku not in found]
     if missing:
         i, ref = missing[0]
@@ -185,8 +190,7 @@ def _check_points(session: Session, data: CartIn, cart: Cart, total: int) -> int
     if problem:
         raise InvalidCart(problem, field="points")
     if not data.quote:  # a preview holds nothing, but must not promise points that are not there
-        lots = loyalty_repo.usable_lots(session, cart.member.id, ctx(session).now())
-        available = sum(lot.free for lot in lots)
+        available = int(cart.free_points or 0)
         if available < data.points:
             raise NotEnoughPoints(
                 f"member {cart.member.id} has {available} points available; {data.points} asked"
@@ -195,6 +199,8 @@ def _check_points(session: Session, data: CartIn, cart: Cart, total: int) -> int
 
 
 def _quote(session: Session, data: CartIn, cart: Cart, priced: e.PricedCart, worth: int, actor: str) -> Quote:
+    """Reserve the coupons and hold the points; the quote row is added by :func:`price` once
+    its result is known."""
     now = ctx(session).now()
     quote = Quote(
         id="q_" + secrets.token_hex(16),
@@ -210,8 +216,6 @@ def _quote(session: Session, data: CartIn, cart: Cart, priced: e.PricedCart, wor
         created_at=now,
         expires_at=now + dt.timedelta(minutes=QUOTE_MINUTES),
     )
-    session.add(quote)
-    session.flush()
     used = {a.promotion_id for a in priced.applied if a.coupon}
     wanted = [p for p in cart.presented if p.promotion.id in used]
     member_id = quote.member_id
@@ -248,4 +252,5 @@ def _earned(
         lines=earn_lines,
         points_paid=worth,
         when=when,
+        ordered_in_channel=cart.ordered_in_channel,
     )

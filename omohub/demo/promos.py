@@ -48,7 +48,9 @@ def setup_promotions(session: Session) -> dict[str, int]:
 def loyalty_rules(session: Session) -> Loyalty:
     tiers = program.repo.tiers(session)
     multipliers = {t.code: int(t.benefits.get("earn_multiplier_bp", 10_000)) for t in tiers}
-    return Loyalty(program.settings(session), program.rules(session), program.tier_defs(session), multipliers)
+    return Loyalty(
+        program.settings(session), list(program.rules(session)), program.tier_defs(session), multipliers
+    )
 
 
 def welcome_sample(session: Session, promotion_id: int, member_id: int) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from omohub.access.service import create_api_key, create_user
 from omohub.bootstrap import Hub
+from omohub.catalog import lookup as catalog_lookup
 from omohub.collect.models import Cursor, Source
 from omohub.collect.partitions import ensure_partitions
 from omohub.collect.processor import CURSOR
@@ -41,6 +42,7 @@ from omohub.demo.writer import BulkWriter
 from omohub.members.merge import merge
 from omohub.members.models import Identifier, Member
 from omohub.orders.models import Order
+from omohub.org import lookup as org_lookup
 from omohub.org.models import Store
 from omohub.org.service import ensure_standard_channels, rename_brand
 
@@ -144,6 +146,8 @@ def build_demo(
         w.close()
     with unit_of_work(sessions) as session:
         session.merge(Cursor(name=CURSOR, position=last_seq, updated_at=context.now()))
+        catalog_lookup.changed(session)  # stores and SKUs went in through the driver
+        org_lookup.changed(session)
         merged = _merge_reviewed(session, people)
         logins = _logins(session, passwords)
         sample = _sample(session, sales, promotion_ids["welcome"])

@@ -397,3 +397,53 @@ def _forget_where(session: Session, model: type[Any], loaded: Any) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, model) and loaded(obj):
             session.expire(obj)
+
+
+def program_settings(session: Session) -> dict[str, Any] | None:
+    """The program's settings document (None before head office saves any)."""
+    return session.scalar(select(Program.settings).where(Program.id == 1))
+
+
+def tier_rows(session: Session) -> list[tuple[str, str, int, dict[str, Any]]]:
+    """(code, name, threshold, benefits) of every tier, lowest first."""
+    stmt = select(Tier.code, Tier.name, Tier.threshold, Tier.benefits).order_by(Tier.threshold, Tier.code)
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def active_rule_specs(session: Session) -> list[tuple[str, dict[str, Any]]]:
+    """(name, spec) of the active earn rules, oldest first."""
+    stmt = select(EarnRule.name, EarnRule.spec).where(EarnRule.active.is_(True)).order_by(EarnRule.id)
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def tier_of_member() -> Any:
+    """The member's tier code, as a scalar subquery on ``Member`` (read with the member)."""
+    return (
+        select(MemberTier.tier_code)
+        .where(MemberTier.member_id == Member.id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+
+
+def has_orders_in(channel: str) -> Any:
+    """Whether the member has an order in ``channel``, as a subquery on ``Member``."""
+    return (
+        select(Order.id)
+        .where(Order.member_id == Member.id, Order.channel == channel)
+        .exists()
+        .correlate(Member)
+    )
+
+
+def free_points_of_member(now: dt.datetime) -> Any:
+    """Points usable now and not held (what a new hold could take), as a scalar subquery on
+    ``Member``; the lots are those of :func:`usable_lots`."""
+    usable = (
+        PointLot.member_id == Member.id,
+        PointLot.remaining > 0,
+        PointLot.available_at <= now,
+        or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
+    )
+    free = func.coalesce(func.sum(PointLot.remaining - PointLot.held), 0)
+    return select(free).where(*usable).correlate(Member).scalar_subquery()

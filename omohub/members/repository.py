@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, Row, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from omohub.members.models import Identifier, Member, MergeExclusion, SharedIdentifier
@@ -23,13 +25,28 @@ def strong_owner(session: Session, type_: str, value: str) -> int | None:
 def newest_holder(session: Session, type_: str, value: str) -> Member | None:
     """Who an identifier names, in one index look-up: its verified owner if it has one (an
     unverified legacy copy of the same phone must not win), else the newest link."""
-    return session.scalar(
+    return session.scalar(_holder(type_, value))
+
+
+def _holder(type_: str, value: str) -> Select[Any]:
+    return (
         select(Member)
         .join(Identifier, Identifier.member_id == Member.id)
         .where(Identifier.type == type_, Identifier.value == value)
         .order_by(Identifier.verified.desc(), Identifier.last_seen_at.desc(), Identifier.id.desc())
         .limit(1)
     )
+
+
+def holder_with(
+    session: Session, type_: str, value: str, also: Sequence[ColumnElement[Any]]
+) -> Row[Any] | None:
+    """:func:`newest_holder` and ``also`` (scalar subqueries on ``Member``) in one statement."""
+    return session.execute(_holder(type_, value).add_columns(*also)).first()
+
+
+def member_with(session: Session, member_id: int, also: Sequence[ColumnElement[Any]]) -> Row[Any] | None:
+    return session.execute(select(Member, *also).where(Member.id == member_id)).first()
 
 
 def link_of(session: Session, type_: str, value: str, member_id: int) -> Identifier | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from omohub.core import einvoice
@@ -93,10 +94,7 @@ def find(session: Session, type_: str, raw: str, *, lock: bool = False) -> Membe
     ``lock=True`` when the caller is about to attach a row to the member (an order, points):
     the member is then held so that a concurrent merge cannot leave the row on a tombstone.
     """
-    try:
-        value = normalize(type_, raw)
-    except ValueError as exc:
-        raise BadIdentifier(str(exc), field=type_) from exc
+    value = _normalized(type_, raw)
     if type_ == "member_id":
         start: int | None = int(value)
     else:
@@ -108,6 +106,32 @@ def find(session: Session, type_: str, raw: str, *, lock: bool = False) -> Membe
     if found is None:
         raise MemberNotFound(f"no member with {type_} {raw}")
     return found
+
+
+def find_with(
+    session: Session, type_: str, raw: str, also: Sequence[ColumnElement[Any]]
+) -> tuple[Member, tuple[Any, ...]]:
+    """Like :func:`find` (no lock), and ``also`` — what other domains keep about the member, as
+    scalar subqueries on ``Member`` — read in the same statement (a merged member's survivor
+    takes more)."""
+    value = _normalized(type_, raw)
+    if type_ == "member_id":
+        row = repo.member_with(session, int(value), also)
+    else:
+        row = repo.holder_with(session, type_, value, also)
+    if row is not None and row[0].status == "merged" and row[0].merged_into_id:
+        survivor = repo.live_member(session, row[0].id)
+        row = repo.member_with(session, survivor.id, also) if survivor is not None else None
+    if row is None:
+        raise MemberNotFound(f"no member with {type_} {raw}")
+    return row[0], tuple(row[1:])
+
+
+def _normalized(type_: str, raw: str) -> str:
+    try:
+        return normalize(type_, raw)
+    except ValueError as exc:
+        raise BadIdentifier(str(exc), field=type_) from exc
 
 
 def merge_by_hand(session: Session, survivor_id: int, other_id: int, reason: str, actor: str) -> MergeRecord:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from omohub.core.errors import DomainError, Invalid
@@ -12,11 +16,27 @@ from omohub.orders.schemas import MEMBER_KEYS, MemberRef
 
 def member_of(session: Session, ref: MemberRef, field: str = "member") -> Member:
     """The live member behind exactly one identifier; errors name ``member.<key>``."""
-    given = ref.given()
-    if len(given) != 1:
-        raise Invalid(f"give exactly one of {', '.join(MEMBER_KEYS)}", field=field)
-    [(key, value)] = given.items()
+    key, value = _one(ref, field)
     try:
         return members.find(session, MEMBER_KEYS[key], value)
     except DomainError as exc:
         raise type(exc)(exc.detail, field=f"{field}.{key}") from None
+
+
+def member_with(
+    session: Session, ref: MemberRef, also: Sequence[ColumnElement[Any]], field: str = "member"
+) -> tuple[Member, tuple[Any, ...]]:
+    """:func:`member_of`, and ``also`` (scalar subqueries on ``Member``) read in the same statement."""
+    key, value = _one(ref, field)
+    try:
+        return members.find_with(session, MEMBER_KEYS[key], value, also)
+    except DomainError as exc:
+        raise type(exc)(exc.detail, field=f"{field}.{key}") from None
+
+
+def _one(ref: MemberRef, field: str) -> tuple[str, str]:
+    given = ref.given()
+    if len(given) != 1:
+        raise Invalid(f"give exactly one of {', '.join(MEMBER_KEYS)}", field=field)
+    [(key, value)] = given.items()
+    return key, value

@@ -25,6 +25,7 @@ from omohub.core.csvimport import (
     plan_upsert,
     validate_rows,
 )
+from omohub.org import lookup
 from omohub.org import repository as repo
 from omohub.org.models import Staff, Store
 from omohub.org.rules import check_coordinates
@@ -122,5 +123,7 @@ def _write(
     bulk_insert(session, model, inserts, ticker)
     bulk_update(session, model, updates, ticker)
     session.flush()
+    if model is Store and (inserts or updates):
+        lookup.changed(session)
     outcome.written = True
     return outcome

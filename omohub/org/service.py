@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
 from omohub.core.errors import Invalid
+from omohub.org import lookup
 from omohub.org import repository as repo
 from omohub.org.errors import BadCoordinates, DuplicateCode, StaffNotFound, StoreNotFound, UnknownStore
 from omohub.org.models import Brand, Channel, Staff, Store
@@ -26,6 +27,7 @@ def create_store(session: Session, data: StoreIn) -> Store:
     store = Store(**data.model_dump(), created_at=ctx(session).now())
     session.add(store)
     _flush(session, f"a store with code {data.code!r} already exists")
+    lookup.changed(session)
     return store
 
 
@@ -43,6 +45,7 @@ def update_store(session: Session, code: str, patch: StorePatch) -> Store:
     for name, value in values.items():
         setattr(store, name, value)
     session.flush()
+    lookup.changed(session)
     return store
 
 

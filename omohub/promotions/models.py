@@ -108,13 +108,3 @@ class PromotionUse(Base):
         Index("ix_promotion_uses_member", "member_id", "promotion_id"),
         Index("ix_promotion_uses_promotion", "promotion_id"),
     )
-
-
-class PromotionState(Base):
-    """One row whose ``token`` changes with every promotion change: the pricing cache's key."""
-
-    __tablename__ = "promotion_state"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    token: Mapped[str] = mapped_column(String(32))
-    changed_at: Mapped[dt.datetime]

@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BigInteger, Row, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
-from omohub.promotions.models import Coupon, CouponUse, Promotion, PromotionState, PromotionUse
+from omohub.core import versions
+from omohub.core.db import UTCDateTime
+from omohub.promotions.models import Coupon, CouponUse, Promotion, PromotionUse
 
 
 def active(session: Session) -> list[Promotion]:
     return list(session.scalars(select(Promotion).where(Promotion.status == "active").order_by(Promotion.id)))
 
 
-def version(session: Session) -> str | None:
-    """Changes whenever any promotion is added or changed: the pricing index's cache key."""
-    state = session.get(PromotionState, 1)
-    return state.token if state else None
-
-
-def bump(session: Session, now: dt.datetime) -> None:
-    state = session.get(PromotionState, 1)
-    if state is None:
-        session.add(PromotionState(id=1, token=uuid.uuid4().hex, changed_at=now))
-    else:
-        state.token, state.changed_at = uuid.uuid4().hex, now
+def bump(session: Session) -> None:
+    """Any promotion added or changed: the pricing index is built again (``core.versions``)."""
+    versions.bump(session, versions.PROMOTIONS)
 
 
 def listing(session: Session, status: str | None, limit: int) -> list[Promotion]:
@@ -59,6 +52,14 @@ def lock_coupons(session: Session, ids: list[int]) -> dict[int, Coupon]:
     return {c.id: c for c in session.scalars(stmt.execution_options(populate_existing=True))}
 
 
+def lock_coupon_rows(session: Session, ids: list[int]) -> list[Row[Any]]:
+    """(id, code, uses, max_uses) of the coupons, row-locked in id order."""
+    stmt = select(Coupon.id, Coupon.code, Coupon.uses, Coupon.max_uses).where(Coupon.id.in_(sorted(set(ids))))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return list(session.execute(stmt.order_by(Coupon.id)))
+
+
 def reserved_counts(
     session: Session, coupon_ids: list[int], now: dt.datetime, but_quote: str | None
 ) -> dict[int, int]:
@@ -73,6 +74,67 @@ def reserved_counts(
     if but_quote:
         stmt = stmt.where(or_(CouponUse.quote_id.is_(None), CouponUse.quote_id != but_quote))
     return {cid: int(n) for cid, n in session.execute(stmt)}
+
+
+def _live_reservations(now: dt.datetime, but_quote: str | None) -> Any:
+    """Per coupon row of the outer query: its live reservations, ``but_quote``'s own not counted."""
+    stmt = select(func.count()).where(
+        CouponUse.coupon_id == Coupon.id, CouponUse.status == "reserved", CouponUse.expires_at > now
+    )
+    if but_quote:
+        stmt = stmt.where(or_(CouponUse.quote_id.is_(None), CouponUse.quote_id != but_quote))
+    return stmt.correlate(Coupon).scalar_subquery()
+
+
+def presented(session: Session, codes: list[str], now: dt.datetime, but_quote: str | None) -> list[Row[Any]]:
+    """For a cart's codes in one statement: each coupon, what its promotion allows (status,
+    schedule, channels) and its live reservations (``reserved``)."""
+    stmt = select(
+        Coupon.id,
+        Coupon.code,
+        Coupon.promotion_id,
+        Coupon.member_id,
+        Coupon.max_uses,
+        Coupon.uses,
+        Coupon.valid_from,
+        Coupon.valid_until,
+        Coupon.status,
+        Promotion.status.label("promotion_status"),
+        Promotion.starts_at,
+        Promotion.ends_at,
+        Promotion.channels,
+        _live_reservations(now, but_quote).label("reserved"),
+    ).join(Promotion, Promotion.id == Coupon.promotion_id)
+    return list(session.execute(stmt.where(Coupon.code.in_(codes))))
+
+
+def reserve_free(
+    session: Session,
+    ids: list[int],
+    *,
+    quote_id: str,
+    member_id: int | None,
+    until: dt.datetime,
+    now: dt.datetime,
+) -> set[int]:
+    """Reserve each coupon of ``ids`` that has a use left, in one statement; the ids reserved.
+    Call it with the coupons locked: its count then includes what a twin committed meanwhile."""
+    free = Coupon.uses + _live_reservations(now, quote_id) < Coupon.max_uses
+    rows = select(
+        Coupon.id,
+        literal(member_id, BigInteger()),
+        literal(quote_id),
+        literal("reserved"),
+        literal(until, UTCDateTime()),
+        literal(now, UTCDateTime()),
+    ).where(Coupon.id.in_(ids), free)
+    cols = ["coupon_id", "member_id", "quote_id", "status", "expires_at", "at"]
+    stmt = insert(CouponUse).from_select(cols, rows).returning(CouponUse.coupon_id)
+    return set(session.scalars(stmt))
+
+
+def unreserve(session: Session, quote_id: str) -> None:
+    session.execute(delete(CouponUse).where(CouponUse.quote_id == quote_id, CouponUse.status == "reserved"))
 
 
 def uses_of_quote(session: Session, quote_id: str) -> list[CouponUse]:

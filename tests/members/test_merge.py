@@ -171,3 +171,13 @@ def test_a_stale_copy_of_a_member_cannot_merge_it_twice(hub: Hub) -> None:
         service.merge_by_hand(s, c, b, "by hand", "console:hq")
     with hub.uow() as s:
         assert service.get(s, b).merged_into_id == a
+
+
+def test_find_with_reads_the_survivor_and_its_facts_for_a_merged_members_identifier(hub: Hub) -> None:
+    amy, bea = join(hub, phone="0912345611"), join(hub, phone="0912345612")
+    merge(hub, amy, bea)
+    tenfold = [(Member.id * 10).label("tenfold")]  # stands for another domain's scalar subquery
+    with hub.uow() as s:
+        for type_, value in (("phone", "0912345612"), ("member_id", str(bea)), ("phone", "0912345611")):
+            found, facts = service.find_with(s, type_, value, tenfold)
+            assert (found.id, facts) == (amy, (amy * 10,))

@@ -92,19 +92,27 @@ def purchase(
     store_code: str | None,
     when: dt.date,
     before_order: int = 2**63 - 1,
+    ordered_in_channel: bool | None = None,
 ) -> Purchase:
     """What the earn rules look at. The member's orders are counted only when a rule cares
-    whether this is their first order in the channel."""
-    first_order_rules = any(spec.first_order for _, spec in program.rules(session))
+    whether this is their first order in the channel (and the caller has not read it already:
+    ``ordered_in_channel``, see :func:`counts_first_orders`)."""
+    first = counts_first_orders(session)
+    if first and ordered_in_channel is None:
+        ordered_in_channel = bool(repo.orders_in_channel(session, member.id, channel, before_order))
     return Purchase(
         channel=channel,
         store_code=store_code,
         tier=tier,
         birthday_month=bool(member.birthday and member.birthday.month == when.month),
-        first_in_channel=first_order_rules
-        and not repo.orders_in_channel(session, member.id, channel, before_order),
+        first_in_channel=first and not ordered_in_channel,
         multiplier_bp=program.multiplier_bp(session, tier),
     )
+
+
+def counts_first_orders(session: Session) -> bool:
+    """Whether an active earn rule rewards a member's first order in a channel."""
+    return any(spec.first_order for _, spec in program.rules(session))
 
 
 def on_order_refunded(session: Session, msg: OutboxMessage) -> None:
@@ -170,7 +178,16 @@ def preview(
     lines: list[EarnLine],
     points_paid: int,
     when: dt.date,
+    ordered_in_channel: bool | None = None,
 ) -> int:
     """Points a cart would earn if bought now (the checkout shows it before the sale)."""
-    buy = purchase(session, member, tier, channel=channel, store_code=store_code, when=when)
+    buy = purchase(
+        session,
+        member,
+        tier,
+        channel=channel,
+        store_code=store_code,
+        when=when,
+        ordered_in_channel=ordered_in_channel,
+    )
     return earn(less_points(lines, points_paid), buy, program.settings(session), program.rules(session)).total

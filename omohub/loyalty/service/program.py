@@ -1,47 +1,70 @@
-"""The program's settings, earn rules and tiers (head office configures them; data, not code)."""
+"""The program's settings, earn rules and tiers (head office configures them; data, not code).
+
+Every checkout reads them, so they are kept per process as one frozen :class:`Program` and
+loaded again when the ``loyalty`` token of ``core.versions`` changes: each change here bumps it
+in the same transaction (ADR 0094).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from omohub.core import versions
 from omohub.core.context import ctx
 from omohub.loyalty import repository as repo
 from omohub.loyalty.errors import InvalidProgram, RuleNotFound, TierNotFound
 from omohub.loyalty.models import EarnRule, Program, Tier
 from omohub.loyalty.rules import ProgramSettings, RuleSpec, TierDef
 
-T = TypeVar("T")
+
+@dataclass(frozen=True)
+class TierInfo:
+    code: str
+    name: str
+    threshold: int
+    benefits: Mapping[str, Any]
 
 
-MEMO = "loyalty.program"
+@dataclass(frozen=True)
+class ProgramNow:
+    """The settings, the tiers (lowest first) and the active earn rules, as read together."""
+
+    settings: ProgramSettings
+    tiers: tuple[TierInfo, ...]
+    rules: tuple[tuple[str, RuleSpec], ...]
 
 
-def _memo(session: Session, key: str, load: Callable[[], T]) -> T:
-    """Read once per session: a checkout asks for the settings, rules and tiers several times."""
-    cache = session.info.setdefault(MEMO, {})
-    if key not in cache:
-        cache[key] = load()
-    return cast(T, cache[key])
+def _load(session: Session) -> ProgramNow:
+    doc = repo.program_settings(session)
+    return ProgramNow(
+        ProgramSettings.model_validate(doc) if doc is not None else ProgramSettings(),
+        tuple(TierInfo(*row) for row in repo.tier_rows(session)),
+        tuple((name, RuleSpec.model_validate(spec)) for name, spec in repo.active_rule_specs(session)),
+    )
+
+
+_program = versions.Versioned(versions.LOYALTY, _load)
+
+
+def current(session: Session) -> ProgramNow:
+    return _program.get(session)
 
 
 def _changed(session: Session) -> None:
-    session.info.pop(MEMO, None)
+    versions.bump(session, versions.LOYALTY)
 
 
 def settings(session: Session) -> ProgramSettings:
-    def load() -> ProgramSettings:
-        row = repo.program(session)
-        return ProgramSettings.model_validate(row.settings) if row else ProgramSettings()
-
-    return _memo(session, "settings", load)
+    return current(session).settings
 
 
-def tiers(session: Session) -> list[Tier]:
-    return _memo(session, "tiers", lambda: repo.tiers(session))
+def tiers(session: Session) -> tuple[TierInfo, ...]:
+    return current(session).tiers
 
 
 def update_settings(session: Session, changes: dict[str, Any]) -> ProgramSettings:
@@ -64,12 +87,8 @@ def update_settings(session: Session, changes: dict[str, Any]) -> ProgramSetting
     return new
 
 
-def rules(session: Session) -> list[tuple[str, RuleSpec]]:
-    return _memo(
-        session,
-        "rules",
-        lambda: [(r.name, RuleSpec.model_validate(r.spec)) for r in repo.earn_rules(session)],
-    )
+def rules(session: Session) -> tuple[tuple[str, RuleSpec], ...]:
+    return current(session).rules
 
 
 def add_rule(session: Session, name: str, spec: RuleSpec) -> EarnRule:
@@ -84,8 +103,8 @@ def set_rule_active(session: Session, rule_id: int, active: bool) -> EarnRule:
     row = session.get(EarnRule, rule_id)
     if row is None:
         raise RuleNotFound(f"no earn rule {rule_id}")
-    _changed(session)
     row.active = active
+    _changed(session)
     return row
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from omohub.core.outbox import emit
 from omohub.promotions import repository as repo
 from omohub.promotions.errors import CouponInvalid, CouponTaken, InvalidPromotion
 from omohub.promotions.events import CouponIssued
-from omohub.promotions.models import Coupon, CouponUse, Promotion
+from omohub.promotions.models import Coupon, Promotion
 
 #: No 0/O, 1/I/L: codes are read aloud at the till and typed from paper.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -86,38 +87,97 @@ def _needs_coupon(promotion: Promotion) -> None:
         )
 
 
+class CouponLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def member_id(self) -> int | None: ...
+    @property
+    def max_uses(self) -> int: ...
+    @property
+    def uses(self) -> int: ...
+    @property
+    def valid_from(self) -> dt.datetime | None: ...
+    @property
+    def valid_until(self) -> dt.datetime | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+class PromotionLike(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def starts_at(self) -> dt.datetime | None: ...
+    @property
+    def ends_at(self) -> dt.datetime | None: ...
+    @property
+    def channels(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class CouponSeen:
+    """A presented coupon as read for the cart (not an ORM row: nothing here writes it)."""
+
+    id: int
+    code: str
+    promotion_id: int
+    member_id: int | None
+    max_uses: int
+    uses: int
+    valid_from: dt.datetime | None
+    valid_until: dt.datetime | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a coupon's promotion allows: its status, schedule and channels."""
+
+    id: int
+    status: str
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    channels: list[str]
+
+
 @dataclass(frozen=True)
 class Presented:
-    coupon: Coupon
-    promotion: Promotion
+    coupon: CouponSeen
+    promotion: Terms
 
 
 def check(
     session: Session, codes: list[str], *, member_id: int | None, channel: str, quote_id: str | None = None
 ) -> list[Presented]:
-    """The presented codes, each usable by this shopper now, or a 422 naming the code and why."""
+    """The presented codes, each usable by this shopper now, or a 422 naming the code and why
+    (one statement: the coupons, their promotions' terms and their live reservations)."""
     wanted = list(dict.fromkeys(normalize(c) for c in codes))
     if not wanted:
         return []
-    found = repo.coupons_by_code(session, wanted)
     now = ctx(session).now()
-    live = repo.reserved_counts(session, [c.id for c in found.values()], now, quote_id)
-    promotions = {p.id: p for p in repo.by_ids(session, [c.promotion_id for c in found.values()])}
+    rows = {row.code: row for row in repo.presented(session, wanted, now, quote_id)}
     result = []
     for code in wanted:
-        coupon = found.get(code)
-        promotion = promotions.get(coupon.promotion_id) if coupon else None
-        why = why_not(coupon, promotion, member_id=member_id, channel=channel, now=now, reserved=live)
+        row = rows.get(code)
+        found = _seen(row) if row is not None else None
+        live = {row.id: row.reserved} if row is not None else {}
+        why = why_not(*(found or (None, None)), member_id=member_id, channel=channel, now=now, reserved=live)
         if why:
             raise CouponInvalid(f"coupon {code}: {why}", field="coupons", coupon=code)
-        assert coupon is not None and promotion is not None
-        result.append(Presented(coupon, promotion))
+        assert found is not None
+        result.append(Presented(*found))
     return result
 
 
+def _seen(row: Any) -> tuple[CouponSeen, Terms]:
+    coupon = CouponSeen(*(getattr(row, f.name) for f in fields(CouponSeen)))
+    return coupon, Terms(coupon.promotion_id, row.promotion_status, row.starts_at, row.ends_at, row.channels)
+
+
 def why_not(
-    coupon: Coupon | None,
-    promotion: Promotion | None,
+    coupon: CouponLike | None,
+    promotion: PromotionLike | None,
     *,
     member_id: int | None,
     channel: str | None,
@@ -155,26 +215,18 @@ def _after(now: dt.datetime, *ends: dt.datetime | None) -> bool:
 def reserve(
     session: Session, presented: list[Presented], *, quote_id: str, member_id: int | None, until: dt.datetime
 ) -> None:
-    """Hold the coupons for a quote, under their row locks (a parallel quote waits, then sees it)."""
+    """Hold the coupons for a quote, under their row locks (a parallel quote waits, then sees it).
+    The live reservations are counted after the lock: counted with it, a twin's would be missed."""
     if not presented:
         return
-    locked = repo.lock_coupons(session, [p.coupon.id for p in presented])
+    locked = repo.lock_coupon_rows(session, [p.coupon.id for p in presented])
     now = ctx(session).now()
-    live = repo.reserved_counts(session, list(locked), now, quote_id)
-    for coupon in locked.values():
-        if coupon.uses + live.get(coupon.id, 0) >= coupon.max_uses:
-            raise CouponTaken(f"coupon {coupon.code}: has just been used at another till", coupon=coupon.code)
-        session.add(
-            CouponUse(
-                coupon_id=coupon.id,
-                member_id=member_id,
-                quote_id=quote_id,
-                status="reserved",
-                expires_at=until,
-                at=now,
-            )
-        )
-    session.flush()
+    ids = [c.id for c in locked]
+    done = repo.reserve_free(session, ids, quote_id=quote_id, member_id=member_id, until=until, now=now)
+    taken = next((c for c in locked if c.id not in done), None)
+    if taken is not None:  # all or none, even for a caller that goes on after the error
+        repo.unreserve(session, quote_id)
+        raise CouponTaken(f"coupon {taken.code}: has just been used at another till", coupon=taken.code)
 
 
 def use(session: Session, quote_id: str, order_id: int) -> list[str]:

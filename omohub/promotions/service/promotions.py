@@ -20,7 +20,7 @@ def create(session: Session, data: PromotionIn) -> Promotion:
     session.add(row)
     session.flush()
     _check(session, row)
-    repo.bump(session, now)
+    repo.bump(session)
     return row
 
 
@@ -32,7 +32,7 @@ def replace(session: Session, promotion_id: int, data: PromotionIn) -> Promotion
     row.updated_at = ctx(session).now()
     session.flush()
     _check(session, row)
-    repo.bump(session, row.updated_at)
+    repo.bump(session)
     return row
 
 
@@ -42,7 +42,7 @@ def set_status(session: Session, promotion_id: int, status: str) -> Promotion:
     session.flush()
     if status == "active":
         _check(session, row)
-    repo.bump(session, row.updated_at)
+    repo.bump(session)
     return row
 
 
