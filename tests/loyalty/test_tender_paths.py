@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from omohub.bootstrap import Hub
 from omohub.loyalty import ledger
@@ -132,3 +132,23 @@ def test_the_database_path_is_the_one_taken(hub: Hub, new_member: Callable[..., 
             -40,
             f"capture:{held.id}",
         )
+
+
+def test_the_hold_function_reads_lots_through_the_open_lots_index(hub: Hub) -> None:
+    """The function's lot query (its text, from the migration) can use ``ix_point_lots_open``;
+    without ``remaining > 0`` it scanned every lot and a hold cost milliseconds."""
+    import importlib.util
+    from pathlib import Path
+
+    import omohub.migrations
+
+    path = Path(omohub.migrations.__file__).parent / "versions" / "0004_points_tender_functions.py"
+    spec = importlib.util.spec_from_file_location("m0004", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    where = migration.USABLE.replace("p_member", "1").replace("p_now", "now()")
+    with hub.uow() as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(session.scalars(text(f"EXPLAIN SELECT id FROM point_lots WHERE {where}")))
+    assert "ix_point_lots_open" in plan, plan

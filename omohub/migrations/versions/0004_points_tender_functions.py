@@ -20,7 +20,9 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-USABLE = """member_id = p_member AND remaining > held AND available_at <= p_now
+#: The usable lots with points free; ``remaining > 0`` lets the planner use the partial index
+#: ``ix_point_lots_open`` (``remaining > held`` alone would scan every lot).
+USABLE = """member_id = p_member AND remaining > 0 AND remaining > held AND available_at <= p_now
           AND (expires_at IS NULL OR expires_at > p_now)"""
 
 HOLD = f"""
