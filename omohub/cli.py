@@ -14,7 +14,17 @@ from omohub.org.cli import staff_command, stores_command
 
 
 def _hub() -> Hub:
-    return build_hub()
+    """The hub on a database with the current schema; a clear error otherwise (not a traceback
+    from the first query)."""
+    from omohub.core.migrate import schema_problem
+
+    hub = build_hub()
+    problem = schema_problem(hub.engine)
+    if problem:
+        hub.close()
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
+    return hub
 
 
 def _fail(exc: DomainError) -> None:
@@ -38,7 +48,7 @@ def init() -> None:
     from omohub.core.migrate import current_revision, upgrade
     from omohub.org.service import ensure_standard_channels
 
-    hub = _hub()
+    hub = build_hub()
     before = current_revision(hub.engine)
     upgrade(hub.engine)
     ensure_partitions(hub.engine)

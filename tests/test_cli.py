@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from omohub.access.service import authenticate_key
 from omohub.bootstrap import Hub
 from omohub.collect.sources import WriteKeyCache
@@ -48,3 +50,13 @@ def test_the_longest_api_key_name_can_sign_members_up(database_url: str, hub: Hu
             "/api/v1/members", headers={"Authorization": f"Bearer {secret}"}, json={"phone": "0912345678"}
         )
     assert r.status_code == 201, r.text
+
+
+def test_a_command_on_a_database_without_the_schema_says_to_run_init(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    for args in (("loyalty", "check"), ("apikey", "create", "--name", "erp", "--scopes", "pos")):
+        r = omohub(url, *args)
+        assert r.exit_code == 2, r.output
+        assert "has no schema: run `omohub init`" in r.stderr and "Traceback" not in r.output
+    assert omohub(url, "init").exit_code == 0
+    assert omohub(url, "loyalty", "check").exit_code == 0
