@@ -21,13 +21,11 @@ from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import String, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from omohub.core.context import ctx
-from omohub.core.db import Base
+from omohub.core.db import Base, insert_for
 
 CATALOG, STORES, LOYALTY, PROMOTIONS = "catalog", "stores", "loyalty", "promotions"
 NAMES = (CATALOG, STORES, LOYALTY, PROMOTIONS)
@@ -52,8 +50,7 @@ class DataVersion(Base):
 def bump(session: Session, name: str) -> None:
     """Mark ``name``'s data changed (an upsert: the row may not exist yet)."""
     row = {"name": name, "token": uuid.uuid4().hex, "changed_at": ctx(session).now()}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(DataVersion).values(row)
+    stmt = insert_for(session)(DataVersion).values(row)
     stmt = stmt.on_conflict_do_update(
         index_elements=["name"], set_={"token": stmt.excluded.token, "changed_at": stmt.excluded.changed_at}
     )

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, Table, bindparam, case, func, insert, or_, s
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from omohub.core.db import UTCDateTime
+from omohub.core.db import UTCDateTime, insert_for
 from omohub.loyalty.models import (
     EarnRule,
     MemberTier,
@@ -270,19 +270,9 @@ def hold_row_by_key(session: Session, key: str) -> Row[Any] | None:
 
 def insert_hold(session: Session, values: dict[str, Any]) -> int | None:
     """The new hold's id, or None when its key is taken (``ON CONFLICT DO NOTHING``)."""
-    stmt = _insert_for(session)(HOLDS).values(values).on_conflict_do_nothing(index_elements=["key"])
+    stmt = insert_for(session)(HOLDS).values(values).on_conflict_do_nothing(index_elements=["key"])
     found = session.execute(stmt.returning(HOLDS.c.id)).scalar()
     return None if found is None else int(found)
-
-
-def _insert_for(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 def allocate_to_hold(session: Session, hold_id: int, plan: list[tuple[int, int]]) -> None:
@@ -323,7 +313,7 @@ def shift_lots(session: Session, moves: list[tuple[int, int]], *, held: int = 0,
 
 def insert_entry(session: Session, values: dict[str, Any]) -> int | None:
     """The new entry's id, or None when its key is taken (``ON CONFLICT DO NOTHING``)."""
-    stmt = _insert_for(session)(ENTRIES).values(values).on_conflict_do_nothing(index_elements=["key"])
+    stmt = insert_for(session)(ENTRIES).values(values).on_conflict_do_nothing(index_elements=["key"])
     found = session.execute(stmt.returning(ENTRIES.c.id)).scalar()
     return None if found is None else int(found)
 
