@@ -13,8 +13,7 @@ from collections.abc import Mapping
 from omohub.console.i18n import Translator
 from omohub.console.render import Formatter
 from omohub.console.rules import percent_text
-
-MONEY = frozenset({"spend", "min_spend", "off", "price", "was"})
+from omohub.promotions.engine.explain import MONEY
 
 
 def say(t: Translator, fmt: Formatter, code: str, args: Mapping[str, int]) -> str:

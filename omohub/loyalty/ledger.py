@@ -91,14 +91,6 @@ def debit(session: Session, debit_entry: PointEntry, lots: list[PointLot]) -> No
         session.add(PointAllocation(lot_id=lot_id, entry_id=debit_entry.id, points=n))
 
 
-def reserve(session: Session, hold_id: int, lots: list[PointLot], points: int) -> None:
-    plan = plan_take([Lot(lot.id, lot.free) for lot in lots], points)
-    by_id = {lot.id: lot for lot in lots}
-    for lot_id, n in plan:
-        by_id[lot_id].held += n
-        session.add(PointAllocation(lot_id=lot_id, hold_id=hold_id, points=n))
-
-
 def balance(session: Session, member_id: int) -> Balance:
     now = ctx(session).now()
     available = held = pending = 0

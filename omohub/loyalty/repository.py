@@ -34,24 +34,34 @@ def lock_account(session: Session, member_id: int) -> Member | None:
     its survivor, which is then locked and re-checked.
     """
     stmt = select(Member).where(Member.id == member_id).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(key_share=True)
-    locked = session.scalar(stmt)
+    locked = session.scalar(_locking(session, stmt))
     if locked is None or locked.status == "active":
         return locked
     survivor = members.live_member(session, member_id)
     return lock_account(session, survivor.id) if survivor is not None and survivor.id != member_id else None
 
 
+def _locking(session: Session, stmt: Select[Any], of: Table | None = None) -> Select[Any]:
+    """``stmt`` taking the account lock (``FOR NO KEY UPDATE``, of ``of``) on PostgreSQL."""
+    if session.get_bind().dialect.name != "postgresql":
+        return stmt  # SQLite: one writer at a time already
+    return stmt.with_for_update(key_share=True, of=of)
+
+
+def _usable_where(member_id: Any, now: dt.datetime) -> tuple[Any, ...]:
+    """The lots whose points can be spent now: ``member_id`` a value or a correlated column."""
+    return (
+        PointLot.member_id == member_id,
+        PointLot.remaining > 0,
+        PointLot.available_at <= now,
+        or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
+    )
+
+
 def _usable(member_id: int, now: dt.datetime) -> Select[Any]:
     return (
         select(PointLot)
-        .where(
-            PointLot.member_id == member_id,
-            PointLot.remaining > 0,
-            PointLot.available_at <= now,
-            or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
-        )
+        .where(*_usable_where(member_id, now))
         .order_by(PointLot.expires_at.is_(None), PointLot.expires_at, PointLot.id)
     )
 
@@ -82,10 +92,6 @@ def entries(session: Session, member_id: int, limit: int, before: int | None = N
 
 def entry_by_key(session: Session, key: str) -> PointEntry | None:
     return session.scalar(select(PointEntry).where(PointEntry.key == key))
-
-
-def hold_by_key(session: Session, key: str) -> PointHold | None:
-    return session.scalar(select(PointHold).where(PointHold.key == key))
 
 
 def holds_of(session: Session, member_id: int, status: str = "held") -> list[PointHold]:
@@ -246,12 +252,6 @@ def lock_hold_owner(session: Session, hold_id: int) -> Row[Any] | None:
         .where(HOLDS.c.id == hold_id)
     )
     return session.execute(_locking(session, stmt, of=MEMBERS)).first()
-
-
-def _locking(session: Session, stmt: Select[Any], of: Table | None = None) -> Select[Any]:
-    if session.get_bind().dialect.name != "postgresql":
-        return stmt  # SQLite: one writer at a time already
-    return stmt.with_for_update(key_share=True, of=of)
 
 
 def free_lots(session: Session, member_id: int, now: dt.datetime) -> list[tuple[int, int]]:
@@ -429,11 +429,5 @@ def has_orders_in(channel: str) -> Any:
 def free_points_of_member(now: dt.datetime) -> Any:
     """Points usable now and not held (what a new hold could take), as a scalar subquery on
     ``Member``; the lots are those of :func:`usable_lots`."""
-    usable = (
-        PointLot.member_id == Member.id,
-        PointLot.remaining > 0,
-        PointLot.available_at <= now,
-        or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
-    )
     free = func.coalesce(func.sum(PointLot.remaining - PointLot.held), 0)
-    return select(free).where(*usable).correlate(Member).scalar_subquery()
+    return select(free).where(*_usable_where(Member.id, now)).correlate(Member).scalar_subquery()
