@@ -65,14 +65,16 @@ class OutboxMessage(Base):
 
 def emit(session: Session, event: DomainEvent) -> OutboxMessage:
     """Queue ``event`` in the caller's transaction."""
-    msg = OutboxMessage(
-        topic=event.topic,
-        version=event.version,
-        payload=jsonable(event.payload()),
-        occurred_at=ctx(session).now(),
-    )
+    msg = OutboxMessage(**row_for(event), occurred_at=ctx(session).now())
     session.add(msg)
     return msg
+
+
+def row_for(event: DomainEvent) -> dict[str, Any]:
+    """The columns of ``event``'s outbox row that the caller gives (topic, version, payload),
+    for a database function that writes the row in its own statement (the points capture,
+    ADR 0095); ``occurred_at`` is then the function's ``now``."""
+    return {"topic": event.topic, "version": event.version, "payload": jsonable(event.payload())}
 
 
 def jsonable(payload: dict[str, Any]) -> dict[str, Any]:

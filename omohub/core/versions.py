@@ -94,6 +94,11 @@ class Versioned(Generic[T]):
             self._held[engine] = (token, value)
         return value
 
+    def held(self, session: Session) -> tuple[str, T] | None:
+        """What this process holds, with the token it was loaded under, without a statement:
+        for a write that checks that token in the database itself (the points hold, ADR 0095)."""
+        return self._held.get(_engine(session))
+
 
 class VersionedMap(Generic[K, V]):
     """Rows by key per engine, each loaded on first use; all dropped when ``name``'s token

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, Table, bindparam, case, func, insert, or_, s
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from omohub.core.db import UTCDateTime, insert_for
+from omohub.core.db import Json, UTCDateTime, insert_for
 from omohub.loyalty.models import (
     EarnRule,
     MemberTier,
@@ -339,7 +339,7 @@ def _forget(session: Session, model: type[Any], ids: list[int]) -> None:
             session.expire(obj)
 
 
-# --- The same two steps as one statement each, on PostgreSQL (migration 0004, ADR 0092) ------
+# --- The same two steps as one statement each, on PostgreSQL (migrations 0004, 0006; ADR 0092, 0095)
 
 
 def in_database(session: Session) -> bool:
@@ -347,35 +347,51 @@ def in_database(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+#: What ``omohub_points_hold`` returns when the program's version token is not the caller's.
+STALE_PROGRAM = 0
+
 _HOLD_FN = text(
-    "SELECT omohub_points_hold(:member, :points, :key, :channel, :actor, :now, :expires)"
+    "SELECT omohub_points_hold(:member, :points, :key, :channel, :actor, :now, :expires, :program)"
 ).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("expires", type_=UTCDateTime()))
 
 _CAPTURE_FN = (
-    text("SELECT * FROM omohub_points_capture(:hold, :order, :now)")
-    .bindparams(bindparam("now", type_=UTCDateTime()))
+    text("SELECT * FROM omohub_points_capture(:hold, :order, :now, :topic, :version, :payload)")
+    .bindparams(bindparam("now", type_=UTCDateTime()), bindparam("payload", type_=Json))
     .columns(*HOLDS.c)
 )
 
 
-def hold_in_database(session: Session, member_id: int, values: dict[str, Any]) -> int | None:
-    """The common case of a hold in one statement: its id, or None for the Python path."""
+def hold_in_database(session: Session, member_id: int, values: dict[str, Any], program: str) -> int | None:
+    """The common case of a hold in one statement, priced with the program whose version token
+    is ``program``: the hold's id; :data:`STALE_PROGRAM` if the program changed since (nothing
+    written); None for the Python path."""
     params = {k: values[k] for k in ("points", "key", "channel", "actor")}
     found = session.execute(
         _HOLD_FN,
-        {**params, "member": member_id, "now": values["created_at"], "expires": values["expires_at"]},
+        {
+            **params,
+            "member": member_id,
+            "now": values["created_at"],
+            "expires": values["expires_at"],
+            "program": program,
+        },
     ).scalar()
-    if found is None:
-        return None
+    if found is None or found == STALE_PROGRAM:
+        return found
     _forget_where(session, PointLot, lambda lot: lot.member_id == member_id)
     return int(found)
 
 
 def capture_in_database(
-    session: Session, hold_id: int, order_id: int | None, now: dt.datetime
+    session: Session, hold_id: int, order_id: int | None, now: dt.datetime, event: dict[str, Any]
 ) -> Row[Any] | None:
-    """The common case of a capture in one statement: the captured hold, or None."""
-    row = session.execute(_CAPTURE_FN, {"hold": hold_id, "order": order_id, "now": now}).first()
+    """The common case of a capture in one statement, with its outbox row (``event``: topic,
+    version and payload, to which the function adds the hold's ``member_id`` and ``points``):
+    the captured hold, or None."""
+    row = session.execute(
+        _CAPTURE_FN,
+        {"hold": hold_id, "order": order_id, "now": now, **event},
+    ).first()
     if row is not None:
         _forget(session, PointHold, [hold_id])
         _forget_where(session, PointLot, lambda lot: lot.member_id == row.member_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import pytest
@@ -14,13 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select, text
 
-from omohub.bootstrap import Hub
+from omohub.bootstrap import Hub, build_hub
+from omohub.core.config import Settings
+from omohub.core.outbox import OutboxMessage
 from omohub.loyalty import ledger
 from omohub.loyalty import repository as repo
 from omohub.loyalty.check import run as check_ledger
-from omohub.loyalty.errors import NotEnoughPoints
+from omohub.loyalty.errors import NotEnoughPoints, RedeemRefused
+from omohub.loyalty.events import PointsRedeemed
 from omohub.loyalty.models import PointAllocation, PointEntry, PointHold, PointLot
-from omohub.loyalty.service import redeem
+from omohub.loyalty.service import program, redeem
 from tests.conftest import PG_URL
 
 pytestmark = [
@@ -105,23 +108,40 @@ def test_the_database_path_and_the_python_path_take_the_same_points(
         assert check_ledger(session).problems == []
 
 
+@contextmanager
+def statements(hub: Hub) -> Iterator[list[str]]:
+    """Each SQL statement's head (up to its first parenthesis) sent meanwhile."""
+    seen: list[str] = []
+
+    def log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement.split("(", maxsplit=1)[0].strip())
+
+    event.listen(hub.engine, "before_cursor_execute", log)
+    try:
+        yield seen
+    finally:
+        event.remove(hub.engine, "before_cursor_execute", log)
+
+
+def redeemed_events(hub: Hub) -> list[dict[str, Any]]:
+    with hub.uow() as session:
+        stmt = select(OutboxMessage).where(OutboxMessage.topic == PointsRedeemed.topic)
+        return [{"version": m.version, **m.payload} for m in session.scalars(stmt.order_by(OutboxMessage.id))]
+
+
 def test_the_database_path_is_the_one_taken(hub: Hub, new_member: Callable[..., int]) -> None:
-    """The common case really runs as one statement each (not the fallback)."""
+    """The common case really runs as one statement each (not the fallback), with the program's
+    settings as this process holds them and the outbox row written by the capture's function."""
     member = new_member()
     give_lots(hub, member, [(30, 10, -1), (30, None, -1)])
-    seen: list[str] = []
     with hub.uow() as session:
-
-        @event.listens_for(session.get_bind(), "before_cursor_execute")
-        def log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            seen.append(statement.split("(", maxsplit=1)[0].strip())
-
-        held = redeem.hold(session, member, 40, key="one", channel="pos", actor="pos")
-        redeem.capture(session, held.id, order_id=None)
-        event.remove(session.get_bind(), "before_cursor_execute", log)
-    settings = ("data_versions", "loyalty_program", "FROM tiers", "earn_rules")  # the program, cached
-    tender = [s for s in seen if not any(name in s for name in settings)]
-    assert tender == ["SELECT omohub_points_hold", "SELECT * FROM omohub_points_capture"]
+        program.settings(session)  # what a process that served a request before holds
+    with statements(hub) as seen:
+        with hub.uow() as session:
+            held = redeem.hold(session, member, 40, key="one", channel="pos", actor="pos")
+        with hub.uow() as session:
+            redeem.capture(session, held.id, order_id=None)
+    assert seen == ["SELECT omohub_points_hold", "SELECT * FROM omohub_points_capture"]
     assert spent_pattern(hub, member) == [(0, 0, 30), (20, 0, 10)]
     with hub.uow() as session:
         hold = session.get(PointHold, held.id)
@@ -132,6 +152,76 @@ def test_the_database_path_is_the_one_taken(hub: Hub, new_member: Callable[..., 
             -40,
             f"capture:{held.id}",
         )
+    expected = {"version": 1, "member_id": member, "points": 40, "order_id": None, "hold_id": held.id}
+    assert redeemed_events(hub) == [expected]
+
+
+def test_both_paths_write_the_same_event(
+    hub: Hub, new_member: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, slow = new_member(), new_member()
+    holds = []
+    for member in (fast, slow):
+        give_lots(hub, member, [(50, None, -1)])
+        with python_path_only(monkeypatch) if member == slow else nullcontext():
+            with hub.uow() as session:
+                held = redeem.hold(session, member, 20, key=f"k{member}", channel="web", actor="web")
+            with hub.uow() as session:
+                redeem.capture(session, held.id, order_id=None)
+        holds.append(held.id)
+    by_fast, by_slow = redeemed_events(hub)
+    assert by_fast == {**by_slow, "member_id": fast, "hold_id": holds[0]}
+    assert by_slow == {"version": 1, "member_id": slow, "points": 20, "order_id": None, "hold_id": holds[1]}
+
+
+def program_changed_elsewhere(settings: Settings, changes: dict[str, Any]) -> None:
+    """Another API process (its own hub) saves the program."""
+    other = build_hub(settings)
+    try:
+        with other.uow() as session:
+            program.update_settings(session, changes)
+    finally:
+        other.close()
+
+
+def test_a_hold_priced_with_stale_settings_is_priced_again(
+    hub: Hub, settings: Settings, new_member: Callable[..., int]
+) -> None:
+    """The function refuses settings whose version token is not the program's: the hold is
+    made with the settings saved meanwhile by another process, and nothing is written twice."""
+    member = new_member()
+    give_lots(hub, member, [(100, None, -1)])
+    with hub.uow() as session:
+        assert program.settings(session).hold_minutes == 30
+    program_changed_elsewhere(settings, {"hold_minutes": 5})
+    with statements(hub) as seen, hub.uow() as session:
+        held = redeem.hold(session, member, 10, key="stale", channel="pos", actor="pos")
+    assert held.expires_at == held.created_at + dt.timedelta(minutes=5)
+    assert seen[0] == "SELECT omohub_points_hold" and seen[-1] == "SELECT omohub_points_hold"
+    assert "FROM data_versions" in " ".join(seen)
+    with hub.uow() as session:
+        rows = session.scalars(select(PointHold).where(PointHold.member_id == member)).all()
+        assert [(r.key, r.points, r.expires_at) for r in rows] == [("stale", 10, held.expires_at)]
+
+
+def test_stale_settings_neither_refuse_nor_allow_a_hold(
+    hub: Hub, settings: Settings, new_member: Callable[..., int]
+) -> None:
+    """A limit changed by another process counts at once, whichever way it went."""
+    member = new_member()
+    give_lots(hub, member, [(100, None, -1)])
+    program_changed_elsewhere(settings, {"max_redeem_points": 10})
+    with hub.uow() as session:
+        assert program.settings(session).max_redeem_points == 10
+    program_changed_elsewhere(settings, {"max_redeem_points": 50})
+    with hub.uow() as session:  # the cached limit (10) would refuse; the saved one (50) allows
+        assert redeem.hold(session, member, 40, key="raised", channel="pos", actor="pos").points == 40
+    program_changed_elsewhere(settings, {"max_redeem_points": 20})
+    with pytest.raises(RedeemRefused, match="at most 20 points per order"), hub.uow() as session:
+        redeem.hold(session, member, 30, key="lowered", channel="pos", actor="pos")
+    with hub.uow() as session:
+        keys = session.scalars(select(PointHold.key).where(PointHold.member_id == member)).all()
+    assert keys == ["raised"]
 
 
 def test_the_hold_function_reads_lots_through_the_open_lots_index(hub: Hub) -> None:

@@ -63,6 +63,19 @@ def settings(session: Session) -> ProgramSettings:
     return current(session).settings
 
 
+def held_settings(session: Session) -> tuple[str, ProgramSettings] | None:
+    """The settings this process last read and their version token, without a statement (None
+    before the first read); only for a statement that checks the token itself."""
+    held = _program.held(session)
+    return (held[0], held[1].settings) if held is not None else None
+
+
+def settings_and_token(session: Session) -> tuple[str, ProgramSettings]:
+    """The settings now, and the version token they are current for."""
+    found = current(session)
+    return versions.current(session)[versions.LOYALTY], found.settings
+
+
 def tiers(session: Session) -> tuple[TierInfo, ...]:
     return current(session).tiers
 

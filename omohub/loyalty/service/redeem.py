@@ -16,13 +16,13 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from omohub.core.context import ctx
-from omohub.core.outbox import emit
+from omohub.core.outbox import emit, row_for
 from omohub.loyalty import repository as repo
 from omohub.loyalty.errors import HoldClosed, HoldNotFound, KeyReused, NotEnoughPoints, RedeemRefused
 from omohub.loyalty.events import PointsRedeemed
 from omohub.loyalty.models import PointHold
-from omohub.loyalty.rules import Lot, plan_take, redeem_problem
-from omohub.loyalty.service.program import settings
+from omohub.loyalty.rules import Lot, ProgramSettings, plan_take, redeem_problem
+from omohub.loyalty.service import program
 from omohub.members.errors import MemberNotFound
 
 
@@ -66,34 +66,32 @@ def hold(
     """Reserve ``points`` for a checkout (for ``hold_minutes``). The same key returns the same
     hold (``replayed``).
 
-    On PostgreSQL the common case is one statement (``omohub_points_hold``); otherwise, or
-    when that declines (a merged member, a retry, expired holds to release, not enough
-    points), five: lock, free lots, the hold, its allocations, the lots.
+    On PostgreSQL the common case is one statement (``omohub_points_hold``), priced with the
+    program settings this process holds: the function checks their version token (ADR 0095).
+    When it declines (a merged member, a retry, expired holds to release, not enough points),
+    five: lock, free lots, the hold, its allocations, the lots.
     """
     if points <= 0:
         raise RedeemRefused("points to redeem must be a positive whole number", field="points")
-    program = settings(session)
-    problem = redeem_problem(program, points, order_total)
-    if problem:
-        raise RedeemRefused(problem, field="points")
     session.flush()
     now = ctx(session).now()
-    values = {
-        "key": key,
-        "points": points,
-        "status": "held",
-        "channel": channel,
-        "actor": actor[:120],
-        "expires_at": now + dt.timedelta(minutes=program.hold_minutes),
-        "created_at": now,
-        "closed_at": None,
-        "order_id": None,
-        "entry_id": None,
-    }
-    if repo.in_database(session):
-        found = repo.hold_in_database(session, member_id, values)
-        if found is not None:
-            return Hold.of(SimpleNamespace(id=found, member_id=member_id, **values))
+    asked = {"key": key, "points": points, "channel": channel, "actor": actor}
+    tried = False  # the function declined with current settings: not again
+    held = program.held_settings(session) if repo.in_database(session) else None
+    if held is not None and not redeem_problem(held[1], points, order_total):
+        done = _hold_in_database(session, member_id, asked, held, now)
+        if isinstance(done, Hold):
+            return done
+        tried = done is None
+    token, current = program.settings_and_token(session)
+    problem = redeem_problem(current, points, order_total)
+    if problem:
+        raise RedeemRefused(problem, field="points")
+    if repo.in_database(session) and not tried:
+        done = _hold_in_database(session, member_id, asked, (token, current), now)
+        if isinstance(done, Hold):
+            return done
+    values = _hold_values(asked, current, now)
     member_id = lock_account(session, member_id)
     lots = repo.free_lots(session, member_id, now)
     if sum(n for _, n in lots) < points:
@@ -106,6 +104,36 @@ def hold(
         return _same(session, key, member_id, points)
     repo.allocate_to_hold(session, hold_id, plan_take([Lot(i, n) for i, n in lots], points))
     return Hold.of(SimpleNamespace(id=hold_id, **values))
+
+
+def _hold_in_database(
+    session: Session,
+    member_id: int,
+    asked: dict[str, Any],
+    priced_with: tuple[str, ProgramSettings],
+    now: dt.datetime,
+) -> Hold | int | None:
+    """The one-statement hold with these settings (and their version token): the hold, or
+    :data:`repo.STALE_PROGRAM` (the program changed since), or None (the Python path's case)."""
+    values = _hold_values(asked, priced_with[1], now)
+    found = repo.hold_in_database(session, member_id, values, priced_with[0])
+    if not found:
+        return found
+    return Hold.of(SimpleNamespace(id=found, member_id=member_id, **values))
+
+
+def _hold_values(asked: dict[str, Any], program: ProgramSettings, now: dt.datetime) -> dict[str, Any]:
+    """The new hold's columns (but its member) for ``asked`` (key, points, channel, actor)."""
+    return {
+        **asked,
+        "status": "held",
+        "actor": asked["actor"][:120],
+        "expires_at": now + dt.timedelta(minutes=program.hold_minutes),
+        "created_at": now,
+        "closed_at": None,
+        "order_id": None,
+        "entry_id": None,
+    }
 
 
 def _make_room(session: Session, member_id: int, points: int, now: dt.datetime) -> list[tuple[int, int]]:
@@ -150,17 +178,18 @@ def get(session: Session, hold_id: int) -> PointHold:
 def capture(session: Session, hold_id: int, *, order_id: int | None) -> Hold:
     """Spend the held points (once: capturing again for the same order returns the same hold).
 
-    On PostgreSQL the common case is one statement (``omohub_points_capture``) and the outbox
-    row; otherwise, or when that declines (the hold is not open, a merge moved it), six: the
+    On PostgreSQL the common case is one statement (``omohub_points_capture``, which writes the
+    outbox row too); otherwise, or when that declines (the hold is not open, a merge moved it), six: the
     hold read with its member's account locked, the debit entry (its key ``capture:<hold>``
     refuses a second one), the hold closed, its allocations settled, the lots, the outbox row.
     """
     session.flush()
     now = ctx(session).now()
     if repo.in_database(session):
-        captured = repo.capture_in_database(session, hold_id, order_id, now)
+        # the function writes the outbox row, filling in the hold's member_id and points
+        event = row_for(PointsRedeemed(0, 0, order_id, hold_id))
+        captured = repo.capture_in_database(session, hold_id, order_id, now, event)
         if captured is not None:
-            emit(session, PointsRedeemed(captured.member_id, captured.points, order_id, hold_id))
             return Hold.of(captured)
     row = _locked_hold(session, hold_id)
     if row.status != "held" or row.expires_at <= now:
