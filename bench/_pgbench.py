@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -42,11 +43,14 @@ def database(admin: str, scale: int) -> Iterator[tuple[str, float]]:
         engine.dispose()
 
 
-def tps(admin: str, name: str, clients: int, seconds: int) -> float:
-    """Transactions per second of pgbench's TPC-B-like script (without connection time)."""
+def tps(admin: str, name: str, clients: int, seconds: int, script: Path | None = None) -> float:
+    """Transactions per second of pgbench's TPC-B-like script, or of ``script`` (a custom
+    script, run without vacuuming pgbench's tables), without connection time."""
     args, env = pg_args(admin)
-    cmd = [executable(), *args, "-c", str(clients), "-j", str(min(2, clients)), "-T", str(seconds), name]
-    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    cmd = [executable(), *args, "-c", str(clients), "-j", str(min(2, clients)), "-T", str(seconds)]
+    if script is not None:
+        cmd += ["-n", "-f", str(script)]
+    out = subprocess.run([*cmd, name], env=env, check=True, capture_output=True, text=True).stdout
     found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     if not found:
         raise RuntimeError(f"no tps in pgbench's output:\n{out}")

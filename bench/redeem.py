@@ -13,6 +13,11 @@ spread over lots). Then alternating rounds of the same length on the same server
   its own database initialised with ``pgbench -i -s scale``: what this server does per second
   with small read-write transactions from the same number of clients. Dropped afterwards.
 
+* **the functions alone** — pgbench running a custom script that does what the hub's two
+  units of work send on PostgreSQL (``SELECT omohub_points_hold(…)`` then ``SELECT … FROM
+  omohub_points_capture(…)``, each its own transaction) on the same members: what a redemption
+  costs the database itself, with no Python in the way.
+
 The figure is the median redemption rate and its ratio to the median pgbench rate. Then one
 client alone, to see where a redemption's time goes. Afterwards the ledger check (``omohub
 loyalty check``) must find nothing and every hold must be captured.
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
 
 from bench import _anatomy, _pgbench
 from bench._harness import Env, fresh_database, median
@@ -232,18 +238,42 @@ def anatomy(hub: Any, members: list[int], n: int) -> dict[str, Any]:
 
 
 def verify(hub: Any, expected: int) -> int:
-    """The ledger check finds nothing and every hold was captured; returns the members checked."""
+    """The ledger check finds nothing and every hold was captured (``expected`` of them through
+    the hub, the rest by the functions-alone rounds); returns the members checked."""
     from omohub.loyalty.check import run as check_ledger
     from omohub.loyalty.models import PointHold
 
     with hub.uow() as session:
         report = check_ledger(session)
+        by_hub = PointHold.channel != "pgbench"
         holds = dict(session.execute(select(PointHold.status, func.count()).group_by(PointHold.status)).all())
+        through_hub = session.scalar(select(func.count()).where(by_hub))
     if report.problems:
         raise RuntimeError(f"ledger check: {report.problems[:5]}")
-    if holds != {"captured": expected}:
-        raise RuntimeError(f"holds by status {holds}, expected {expected} captured")
+    if set(holds) != {"captured"} or through_hub != expected:
+        raise RuntimeError(f"holds by status {holds}, {through_hub} through the hub; expected {expected}")
     return report.members
+
+
+def functions_script(hub: Any, members: list[int], folder: Path) -> Path:
+    """A pgbench script that redeems as the hub's two units of work do on PostgreSQL: the hold
+    function with the program's version token, then the capture function with the event's row
+    (``core.outbox.row_for``'s shape, ``member_id`` and ``points`` filled in by the function)."""
+    from omohub.core import versions
+
+    low, high = min(members), max(members)
+    assert high - low + 1 == len(members), "the members' ids are one range"
+    with hub.uow() as session:
+        token = versions.current(session)[versions.LOYALTY]
+    script = folder / "redeem.sql"
+    script.write_text(
+        f"\\set m random({low}, {high})\n"
+        f"SELECT omohub_points_hold(:m, {POINTS}, gen_random_uuid()::text, 'pgbench', 'pgbench',"
+        f" now(), now() + interval '30 minutes', '{token}') AS h \\gset\n"
+        "SELECT id FROM omohub_points_capture(:h, NULL, now(), 'loyalty.points_redeemed', 1,"
+        " jsonb_build_object('member_id', 0, 'points', 0, 'order_id', NULL, 'hold_id', :h));\n"
+    )
+    return script
 
 
 @dataclass
@@ -285,6 +315,8 @@ def run(env: Env) -> list[str]:
         facts["loaded"] = time.perf_counter() - started
         ours: list[Round] = []
         theirs: list[float] = []
+        alone_db: list[float] = []
+        script = functions_script(hub, ids, Path(var))
         for i in range(s.rounds):
             if s.processes > 1:
                 ours.append(spread(url, ids, s.clients, s.processes, s.seconds, tag=f"r{i}"))
@@ -295,19 +327,23 @@ def run(env: Env) -> list[str]:
             busy = busy_cores()
             theirs.append(_pgbench.tps(env.pg, bench_db, s.clients, s.seconds))
             facts.setdefault("pgbench busy", []).append(busy())
+            alone_db.append(_pgbench.tps(env.pg, make_url(url).database or "", s.clients, s.seconds, script))
             print(
-                f"  round {i + 1}: {ours[-1].rate:,.0f} redemptions/s, pgbench {theirs[-1]:,.0f} tps",
+                f"  round {i + 1}: {ours[-1].rate:,.0f} redemptions/s, pgbench {theirs[-1]:,.0f} tps,"
+                f" the functions alone {alone_db[-1]:,.0f} redemptions/s",
                 flush=True,
             )
         facts["load"].append(os.getloadavg()[0])
         alone = anatomy(hub, ids, 20 if env.quick else 300)
         facts["checked"] = verify(hub, sum(r.redemptions for r in ours) + 2 * len(alone["hold"]) + 1)
         hub.close()
-    return report(s, ours, theirs, facts) + explain(alone)
+    return report(s, ours, theirs, alone_db, facts) + explain(alone)
 
 
-def report(s: Setup, ours: list[Round], theirs: list[float], facts: dict[str, Any]) -> list[str]:
-    rate, tps = median([r.rate for r in ours]), median(theirs)
+def report(
+    s: Setup, ours: list[Round], theirs: list[float], alone_db: list[float], facts: dict[str, Any]
+) -> list[str]:
+    rate, tps, db_rate = median([r.rate for r in ours]), median(theirs), median(alone_db)
     latencies = [x for r in ours for x in r.latencies]
     total = sum(r.redemptions for r in ours)
     per = sum(r.statements for r in ours) / max(1, total)
@@ -332,6 +368,10 @@ def report(s: Setup, ours: list[Round], theirs: list[float], facts: dict[str, An
         f"- Aim (issue #3: at least 30% of pgbench): **{'met' if rate / tps >= 0.3 else 'NOT met'}**,"
         " counting a redemption (two transactions) against one pgbench transaction.",
         f"- Rounds (redemptions/s / pgbench tps): {rounds}.",
+        f"- The functions alone (pgbench sending the same two statements, no Python):"
+        f" {db_rate:,.0f} redemptions/s, **{db_rate / tps:.0%}** of pgbench's TPC-B-like rate"
+        f" (rounds: {', '.join(f'{x:,.0f}' for x in alone_db)}); through the hub's Python client"
+        f" {rate / max(db_rate, 1):.0%} of that.",
         f"- One redemption under this load: p50 {_pct(latencies, 0.5):.1f} ms,"
         f" p99 {_pct(latencies, 0.99):.1f} ms;"
         f" {per:.1f} SQL statements (a pgbench transaction: 5 between BEGIN and END). The client"

@@ -50,6 +50,8 @@ def test_redemptions_are_reported_against_pgbench_and_leave_nothing_behind(
     rate, commits, tps = (int(g.replace(",", "")) for g in row.groups()[:3])
     assert rate > 0 and commits == pytest.approx(2 * rate, abs=1) and tps > 0
     assert re.search(r"^- Aim \(issue #3: at least 30% of pgbench\): \*\*(met|NOT met)\*\*", out, re.M)
+    alone = re.search(r"^- The functions alone \(.*\): ([\d,]+) redemptions/s, \*\*(\d+)%\*\*", out, re.M)
+    assert alone and int(alone.group(1).replace(",", "")) > 0, out
     assert re.search(r"holds, all captured; the ledger check over [\d,]+ members found nothing", out)
     assert re.search(
         r"^One client alone, \d+ redemptions: hold p50 [\d.]+ ms, capture p50 [\d.]+ ms", out, re.M
