@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -48,8 +62,9 @@ def _locking(session: Session, stmt: Select[Any], of: Table | None = None) -> Se
     return stmt.with_for_update(key_share=True, of=of)
 
 
-def _usable_where(member_id: Any, now: dt.datetime) -> tuple[Any, ...]:
-    """The lots whose points can be spent now: ``member_id`` a value or a correlated column."""
+def _usable_where(member_id: Any, now: dt.datetime | ColumnElement[dt.datetime]) -> tuple[Any, ...]:
+    """The lots whose points can be spent now: ``member_id`` a value or a correlated column,
+    ``now`` a value or a bound parameter."""
     return (
         PointLot.member_id == member_id,
         PointLot.remaining > 0,
@@ -406,8 +421,16 @@ def active_rule_specs(session: Session) -> list[tuple[str, dict[str, Any]]]:
     return [tuple(row) for row in session.execute(stmt)]
 
 
+#: The bound parameters of the member facts below (given when the statement runs).
+CHANNEL, NOW = "facts_channel", "facts_now"
+
+
+@functools.cache
 def tier_of_member() -> Any:
-    """The member's tier code, as a scalar subquery on ``Member`` (read with the member)."""
+    """The member's tier code, as a scalar subquery on ``Member`` (read with the member).
+
+    These facts are built once: a checkout reads them on every call, and building a statement
+    costs more than running it."""
     return (
         select(MemberTier.tier_code)
         .where(MemberTier.member_id == Member.id)
@@ -416,18 +439,22 @@ def tier_of_member() -> Any:
     )
 
 
-def has_orders_in(channel: str) -> Any:
-    """Whether the member has an order in ``channel``, as a subquery on ``Member``."""
+@functools.cache
+def has_orders_in() -> Any:
+    """Whether the member has an order in the channel bound as :data:`CHANNEL`, as a subquery
+    on ``Member``."""
     return (
         select(Order.id)
-        .where(Order.member_id == Member.id, Order.channel == channel)
+        .where(Order.member_id == Member.id, Order.channel == bindparam(CHANNEL))
         .exists()
         .correlate(Member)
     )
 
 
-def free_points_of_member(now: dt.datetime) -> Any:
-    """Points usable now and not held (what a new hold could take), as a scalar subquery on
-    ``Member``; the lots are those of :func:`usable_lots`."""
+@functools.cache
+def free_points_of_member() -> Any:
+    """Points usable at the time bound as :data:`NOW` and not held (what a new hold could take),
+    as a scalar subquery on ``Member``; the lots are those of :func:`usable_lots`."""
+    now = bindparam(NOW, type_=UTCDateTime())
     free = func.coalesce(func.sum(PointLot.remaining - PointLot.held), 0)
     return select(free).where(*_usable_where(Member.id, now)).correlate(Member).scalar_subquery()
