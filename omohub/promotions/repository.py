@@ -92,38 +92,41 @@ def reserved_counts(
 def _live_reservations(now: Any, but_quote: Any) -> Any:
     """Per coupon row of the outer query: its live reservations, ``but_quote``'s own not counted
     (``now`` and ``but_quote`` values or bound parameters; ``but_quote`` None for none)."""
+    use, coupon = CouponUse.__table__.c, Coupon.__table__
     stmt = select(func.count()).where(
-        CouponUse.coupon_id == Coupon.id, CouponUse.status == "reserved", CouponUse.expires_at > now
+        use.coupon_id == coupon.c.id, use.status == "reserved", use.expires_at > now
     )
     if but_quote is not None:
-        stmt = stmt.where(or_(CouponUse.quote_id.is_(None), CouponUse.quote_id != but_quote))
-    return stmt.correlate(Coupon).scalar_subquery()
+        stmt = stmt.where(or_(use.quote_id.is_(None), use.quote_id != but_quote))
+    return stmt.correlate(coupon).scalar_subquery()
 
 
 @functools.cache
 def _presented_statement(but_quote: bool) -> Select[*tuple[Any, ...]]:
-    """Built once (a checkout runs it on every call); ``codes``, ``now`` and ``but_quote`` bound."""
+    """Built once, of plain columns (no ORM step when it runs): a checkout runs it on every call.
+    ``codes``, ``now`` and ``but_quote`` are bound."""
     quote: BindParameter[str] | None = bindparam("but_quote") if but_quote else None
     reserved = _live_reservations(bindparam("now", type_=UTCDateTime()), quote)
+    coupon, promotion = Coupon.__table__.c, Promotion.__table__.c
     return (
         select(
-            Coupon.id,
-            Coupon.code,
-            Coupon.promotion_id,
-            Coupon.member_id,
-            Coupon.max_uses,
-            Coupon.uses,
-            Coupon.valid_from,
-            Coupon.valid_until,
-            Coupon.status,
-            Promotion.status.label("promotion_status"),
-            Promotion.starts_at,
-            Promotion.ends_at,
-            Promotion.channels,
+            coupon.id,
+            coupon.code,
+            coupon.promotion_id,
+            coupon.member_id,
+            coupon.max_uses,
+            coupon.uses,
+            coupon.valid_from,
+            coupon.valid_until,
+            coupon.status,
+            promotion.status.label("promotion_status"),
+            promotion.starts_at,
+            promotion.ends_at,
+            promotion.channels,
             reserved.label("reserved"),
         )
-        .join(Promotion, Promotion.id == Coupon.promotion_id)
-        .where(Coupon.code.in_(bindparam("codes", expanding=True)))
+        .join_from(Coupon.__table__, Promotion.__table__, promotion.id == coupon.promotion_id)
+        .where(coupon.code.in_(bindparam("codes", expanding=True)))
     )
 
 
