@@ -39,8 +39,9 @@ def _holder(type_: str, value: str) -> Select[Any]:
     )
 
 
-#: What a checkout needs of the shopper, as plain columns (no entity in the session).
-SEEN = (Member.id, Member.status, Member.merged_into_id, Member.birthday)
+_MEMBERS, _IDENTIFIERS = Member.__table__, Identifier.__table__
+#: What a checkout needs of the shopper, as plain table columns (no entity, no ORM step).
+SEEN = (_MEMBERS.c.id, _MEMBERS.c.status, _MEMBERS.c.merged_into_id, _MEMBERS.c.birthday)
 
 
 @functools.lru_cache(maxsize=64)
@@ -48,11 +49,12 @@ def _seen_statement(by_identifier: bool, also: tuple[ColumnElement[Any], ...]) -
     """Built once per shape: building a statement costs more than running it on the hot path."""
     stmt = select(*SEEN, *also)
     if not by_identifier:
-        return stmt.where(Member.id == bindparam("seen_member_id"))
+        return stmt.where(_MEMBERS.c.id == bindparam("seen_member_id"))
+    ident = _IDENTIFIERS.c
     return (
-        stmt.join(Identifier, Identifier.member_id == Member.id)
-        .where(Identifier.type == bindparam("seen_type"), Identifier.value == bindparam("seen_value"))
-        .order_by(Identifier.verified.desc(), Identifier.last_seen_at.desc(), Identifier.id.desc())
+        stmt.join_from(_MEMBERS, _IDENTIFIERS, ident.member_id == _MEMBERS.c.id)
+        .where(ident.type == bindparam("seen_type"), ident.value == bindparam("seen_value"))
+        .order_by(ident.verified.desc(), ident.last_seen_at.desc(), ident.id.desc())
         .limit(1)
     )
 
