@@ -42,7 +42,8 @@ def test_unknown_and_malformed_members_are_refused_as_before(
 ) -> None:
     for quote in (False, True):
         r = price(client, pos, member={"phone": "0912-999-999"}, quote=quote)
-        assert (r.status_code, r.json()["code"], r.json()["field"]) == (404, "member_not_found", "member.phone")
+        found = (r.status_code, r.json()["code"], r.json()["field"])
+        assert found == (404, "member_not_found", "member.phone")
         r = price(client, pos, member={"member_id": member + 1000}, quote=quote)
         assert (r.status_code, r.json()["field"]) == (404, "member.member_id")
         r = price(client, pos, member={"phone": "not a phone"}, quote=quote)
