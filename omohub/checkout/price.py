@@ -28,7 +28,7 @@ from omohub.loyalty import repository as loyalty_repo
 from omohub.loyalty.errors import NotEnoughPoints
 from omohub.loyalty.rules import EarnLine, points_value, redeem_problem
 from omohub.loyalty.service import earning, program, redeem
-from omohub.members.models import Member
+from omohub.members.service import MemberSeen
 from omohub.orders.refs import member_with
 from omohub.org import lookup as org
 from omohub.org.lookup import StoreRow
@@ -44,7 +44,7 @@ class Cart:
     """The cart resolved against the database: who, where, what."""
 
     store: StoreRow | None
-    member: Member | None
+    member: MemberSeen | None
     tier: str | None
     skus: list[SkuRow]
     presented: list[coupons.Presented]
@@ -123,17 +123,20 @@ def _store(session: Session, data: CartIn) -> StoreRow | None:
     return store
 
 
-def _member(session: Session, data: CartIn) -> tuple[Member | None, dict[str, Any]]:
+def _member(session: Session, data: CartIn) -> tuple[MemberSeen | None, dict[str, Any]]:
     """The member and, in the same statement, their tier; whether they ordered in this channel
     if an earn rule asks; their free points if a preview redeems some."""
     if not data.member:
         return None, {}
     also = {"tier": loyalty_repo.tier_of_member()}
+    params: dict[str, Any] = {}
     if earning.counts_first_orders(session):
-        also["ordered"] = loyalty_repo.has_orders_in(data.channel)
+        also["ordered"] = loyalty_repo.has_orders_in()
+        params[loyalty_repo.CHANNEL] = data.channel
     if data.points and not data.quote:
-        also["free"] = loyalty_repo.free_points_of_member(ctx(session).now())
-    member, found = member_with(session, data.member, list(also.values()))
+        also["free"] = loyalty_repo.free_points_of_member()
+        params[loyalty_repo.NOW] = ctx(session).now()
+    member, found = member_with(session, data.member, list(also.values()), params)
     facts = dict(zip(also, found, strict=True))
     if "ordered" in facts:
         facts["ordered"] = bool(facts["ordered"])

@@ -23,6 +23,7 @@ from omohub.console.rules import Reason, coupon_reason
 from omohub.core.context import ctx
 from omohub.core.errors import DomainError
 from omohub.members.models import Member
+from omohub.members.service import MemberSeen
 from omohub.promotions import convert
 from omohub.promotions import engine as e
 from omohub.promotions import repository as promotions_repo
@@ -191,5 +192,5 @@ def why_not(row: Promotion, p: e.Promotion, sale: _Sale, alone: e.PricedCart) ->
     return next((reason for failed, reason in checks if failed), Reason("why.outdone"))
 
 
-def _birthday_month(session: Session, member: Member | None, now: dt.datetime) -> bool:
+def _birthday_month(session: Session, member: MemberSeen | None, now: dt.datetime) -> bool:
     return bool(member and member.birthday and member.birthday.month == ctx(session).business_date(now).month)

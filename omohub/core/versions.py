@@ -47,6 +47,10 @@ class DataVersion(Base):
     changed_at: Mapped[dt.datetime]
 
 
+#: Built once, as plain columns: every transaction that prices a cart runs it first.
+_TOKENS = select(DataVersion.__table__.c.name, DataVersion.__table__.c.token)
+
+
 def bump(session: Session, name: str) -> None:
     """Mark ``name``'s data changed (an upsert: the row may not exist yet)."""
     row = {"name": name, "token": uuid.uuid4().hex, "changed_at": ctx(session).now()}
@@ -64,9 +68,11 @@ def current(session: Session) -> Mapping[str, str]:
     memo = session.info.get(_MEMO)
     if memo is not None and memo[0] is session.get_transaction():
         return memo[1]
-    found = dict(session.execute(select(DataVersion.name, DataVersion.token)).all())
-    unseen = f"tx-{uuid.uuid4().hex}"
-    tokens = {name: found.get(name, unseen) for name in {*NAMES, *found}}
+    found: dict[str, str] = dict(session.execute(_TOKENS).all())
+    tokens = found
+    if not found.keys() >= set(NAMES):
+        unseen = f"tx-{uuid.uuid4().hex}"
+        tokens = {name: found.get(name, unseen) for name in {*NAMES, *found}}
     session.info[_MEMO] = (session.get_transaction(), tokens)
     return tokens
 

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -48,13 +62,16 @@ def _locking(session: Session, stmt: Select[Any], of: Table | None = None) -> Se
     return stmt.with_for_update(key_share=True, of=of)
 
 
-def _usable_where(member_id: Any, now: dt.datetime) -> tuple[Any, ...]:
-    """The lots whose points can be spent now: ``member_id`` a value or a correlated column."""
+def _usable_where(member_id: Any, now: dt.datetime | ColumnElement[dt.datetime]) -> tuple[Any, ...]:
+    """The lots whose points can be spent now: ``member_id`` a value or a correlated column,
+    ``now`` a value or a bound parameter. Of table columns, so that a Core statement using it
+    (the checkout's member read) stays Core."""
+    lot = PointLot.__table__.c
     return (
-        PointLot.member_id == member_id,
-        PointLot.remaining > 0,
-        PointLot.available_at <= now,
-        or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
+        lot.member_id == member_id,
+        lot.remaining > 0,
+        lot.available_at <= now,
+        or_(lot.expires_at.is_(None), lot.expires_at > now),
     )
 
 
@@ -422,28 +439,39 @@ def active_rule_specs(session: Session) -> list[tuple[str, dict[str, Any]]]:
     return [tuple(row) for row in session.execute(stmt)]
 
 
+#: The bound parameters of the member facts below (given when the statement runs).
+CHANNEL, NOW = "facts_channel", "facts_now"
+
+
+@functools.cache
 def tier_of_member() -> Any:
-    """The member's tier code, as a scalar subquery on ``Member`` (read with the member)."""
-    return (
-        select(MemberTier.tier_code)
-        .where(MemberTier.member_id == Member.id)
-        .correlate(Member)
-        .scalar_subquery()
-    )
+    """The member's tier code, as a scalar subquery on the members table (read with the member).
+
+    These facts are built once, of plain table columns: a checkout reads them on every call,
+    and building a statement (or an ORM step to run it) costs more than running it."""
+    tiers, members = MemberTier.__table__, Member.__table__
+    stmt = select(tiers.c.tier_code).where(tiers.c.member_id == members.c.id)
+    return stmt.correlate(members).scalar_subquery()
 
 
-def has_orders_in(channel: str) -> Any:
-    """Whether the member has an order in ``channel``, as a subquery on ``Member``."""
+@functools.cache
+def has_orders_in() -> Any:
+    """Whether the member has an order in the channel bound as :data:`CHANNEL`, as a subquery
+    on the members table."""
+    orders, members = Order.__table__, Member.__table__
     return (
-        select(Order.id)
-        .where(Order.member_id == Member.id, Order.channel == channel)
+        select(orders.c.id)
+        .where(orders.c.member_id == members.c.id, orders.c.channel == bindparam(CHANNEL))
         .exists()
-        .correlate(Member)
+        .correlate(members)
     )
 
 
-def free_points_of_member(now: dt.datetime) -> Any:
-    """Points usable now and not held (what a new hold could take), as a scalar subquery on
-    ``Member``; the lots are those of :func:`usable_lots`."""
-    free = func.coalesce(func.sum(PointLot.remaining - PointLot.held), 0)
-    return select(free).where(*_usable_where(Member.id, now)).correlate(Member).scalar_subquery()
+@functools.cache
+def free_points_of_member() -> Any:
+    """Points usable at the time bound as :data:`NOW` and not held (what a new hold could take),
+    as a scalar subquery on the members table; the lots are those of :func:`usable_lots`."""
+    now, members = bindparam(NOW, type_=UTCDateTime()), Member.__table__
+    lot = PointLot.__table__.c
+    free = func.coalesce(func.sum(lot.remaining - lot.held), 0)
+    return select(free).where(*_usable_where(members.c.id, now)).correlate(members).scalar_subquery()

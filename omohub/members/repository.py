@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, text
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from omohub.members.models import Identifier, Member, MergeExclusion, SharedIdentifier
@@ -38,15 +39,41 @@ def _holder(type_: str, value: str) -> Select[Any]:
     )
 
 
-def holder_with(
-    session: Session, type_: str, value: str, also: Sequence[ColumnElement[Any]]
+_MEMBERS, _IDENTIFIERS = Member.__table__, Identifier.__table__
+#: What a checkout needs of the shopper, as plain table columns (no entity, no ORM step).
+SEEN = (_MEMBERS.c.id, _MEMBERS.c.status, _MEMBERS.c.merged_into_id, _MEMBERS.c.birthday)
+
+
+@functools.lru_cache(maxsize=64)
+def _seen_statement(by_identifier: bool, also: tuple[ColumnElement[Any], ...]) -> Select[Any]:
+    """Built once per shape: building a statement costs more than running it on the hot path."""
+    stmt = select(*SEEN, *also)
+    if not by_identifier:
+        return stmt.where(_MEMBERS.c.id == bindparam("seen_member_id"))
+    ident = _IDENTIFIERS.c
+    return (
+        stmt.join_from(_MEMBERS, _IDENTIFIERS, ident.member_id == _MEMBERS.c.id)
+        .where(ident.type == bindparam("seen_type"), ident.value == bindparam("seen_value"))
+        .order_by(ident.verified.desc(), ident.last_seen_at.desc(), ident.id.desc())
+        .limit(1)
+    )
+
+
+def seen_by_id(
+    session: Session, member_id: int, also: Sequence[ColumnElement[Any]], params: Mapping[str, Any]
 ) -> Row[Any] | None:
-    """:func:`newest_holder` and ``also`` (scalar subqueries on ``Member``) in one statement."""
-    return session.execute(_holder(type_, value).add_columns(*also)).first()
+    """(id, status, merged_into_id, birthday) of the member, then ``also`` (scalar subqueries
+    on ``Member`` whose bound parameters ``params`` gives), in one statement."""
+    stmt = _seen_statement(False, tuple(also))
+    return session.execute(stmt, {**params, "seen_member_id": member_id}).first()
 
 
-def member_with(session: Session, member_id: int, also: Sequence[ColumnElement[Any]]) -> Row[Any] | None:
-    return session.execute(select(Member, *also).where(Member.id == member_id)).first()
+def seen_by_identifier(
+    session: Session, type_: str, value: str, also: Sequence[ColumnElement[Any]], params: Mapping[str, Any]
+) -> Row[Any] | None:
+    """:func:`seen_by_id` for whom an identifier names (as :func:`newest_holder` picks them)."""
+    stmt = _seen_statement(True, tuple(also))
+    return session.execute(stmt, {**params, "seen_type": type_, "seen_value": value}).first()
 
 
 def link_of(session: Session, type_: str, value: str, member_id: int) -> Identifier | None:

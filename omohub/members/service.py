@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -108,23 +110,35 @@ def find(session: Session, type_: str, raw: str, *, lock: bool = False) -> Membe
     return found
 
 
+@dataclass(frozen=True)
+class MemberSeen:
+    """A member as another domain's hot path reads them: a plain row, not an ORM entity."""
+
+    id: int
+    birthday: dt.date | None
+
+
 def find_with(
-    session: Session, type_: str, raw: str, also: Sequence[ColumnElement[Any]]
-) -> tuple[Member, tuple[Any, ...]]:
-    """Like :func:`find` (no lock), and ``also`` — what other domains keep about the member, as
-    scalar subqueries on ``Member`` — read in the same statement (a merged member's survivor
-    takes more)."""
-    value = _normalized(type_, raw)
+    session: Session,
+    type_: str,
+    raw: str,
+    also: Sequence[ColumnElement[Any]],
+    params: Mapping[str, Any] | None = None,
+) -> tuple[MemberSeen, tuple[Any, ...]]:
+    """Like :func:`find` (no lock), as a plain row, and ``also`` — what other domains keep about
+    the member, as scalar subqueries on ``Member`` with their bound parameters in ``params`` —
+    read in the same statement (a merged member's survivor takes more)."""
+    value, params = _normalized(type_, raw), params or {}
     if type_ == "member_id":
-        row = repo.member_with(session, int(value), also)
+        row = repo.seen_by_id(session, int(value), also, params)
     else:
-        row = repo.holder_with(session, type_, value, also)
-    if row is not None and row[0].status == "merged" and row[0].merged_into_id:
-        survivor = repo.live_member(session, row[0].id)
-        row = repo.member_with(session, survivor.id, also) if survivor is not None else None
+        row = repo.seen_by_identifier(session, type_, value, also, params)
+    if row is not None and row.status == "merged" and row.merged_into_id:
+        survivor = repo.live_member(session, row.id)
+        row = repo.seen_by_id(session, survivor.id, also, params) if survivor is not None else None
     if row is None:
         raise MemberNotFound(f"no member with {type_} {raw}")
-    return row[0], tuple(row[1:])
+    return MemberSeen(row.id, row.birthday), tuple(row[len(repo.SEEN) :])
 
 
 def _normalized(type_: str, raw: str) -> str:

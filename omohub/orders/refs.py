@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from omohub.core.errors import DomainError, Invalid
 from omohub.members import service as members
 from omohub.members.models import Member
+from omohub.members.service import MemberSeen
 from omohub.orders.schemas import MEMBER_KEYS, MemberRef
 
 
@@ -24,12 +25,17 @@ def member_of(session: Session, ref: MemberRef, field: str = "member") -> Member
 
 
 def member_with(
-    session: Session, ref: MemberRef, also: Sequence[ColumnElement[Any]], field: str = "member"
-) -> tuple[Member, tuple[Any, ...]]:
-    """:func:`member_of`, and ``also`` (scalar subqueries on ``Member``) read in the same statement."""
+    session: Session,
+    ref: MemberRef,
+    also: Sequence[ColumnElement[Any]],
+    params: Mapping[str, Any] | None = None,
+    field: str = "member",
+) -> tuple[MemberSeen, tuple[Any, ...]]:
+    """:func:`member_of` as a plain row, and ``also`` (scalar subqueries on ``Member``, their
+    bound parameters in ``params``) read in the same statement."""
     key, value = _one(ref, field)
     try:
-        return members.find_with(session, MEMBER_KEYS[key], value, also)
+        return members.find_with(session, MEMBER_KEYS[key], value, also, params)
     except DomainError as exc:
         raise type(exc)(exc.detail, field=f"{field}.{key}") from None
 

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Row, delete, func, insert, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from omohub.core import versions
@@ -76,36 +89,52 @@ def reserved_counts(
     return {cid: int(n) for cid, n in session.execute(stmt)}
 
 
-def _live_reservations(now: dt.datetime, but_quote: str | None) -> Any:
-    """Per coupon row of the outer query: its live reservations, ``but_quote``'s own not counted."""
+def _live_reservations(now: Any, but_quote: Any) -> Any:
+    """Per coupon row of the outer query: its live reservations, ``but_quote``'s own not counted
+    (``now`` and ``but_quote`` values or bound parameters; ``but_quote`` None for none)."""
+    use, coupon = CouponUse.__table__.c, Coupon.__table__
     stmt = select(func.count()).where(
-        CouponUse.coupon_id == Coupon.id, CouponUse.status == "reserved", CouponUse.expires_at > now
+        use.coupon_id == coupon.c.id, use.status == "reserved", use.expires_at > now
     )
-    if but_quote:
-        stmt = stmt.where(or_(CouponUse.quote_id.is_(None), CouponUse.quote_id != but_quote))
-    return stmt.correlate(Coupon).scalar_subquery()
+    if but_quote is not None:
+        stmt = stmt.where(or_(use.quote_id.is_(None), use.quote_id != but_quote))
+    return stmt.correlate(coupon).scalar_subquery()
+
+
+@functools.cache
+def _presented_statement(but_quote: bool) -> Select[*tuple[Any, ...]]:
+    """Built once, of plain columns (no ORM step when it runs): a checkout runs it on every call.
+    ``codes``, ``now`` and ``but_quote`` are bound."""
+    quote: BindParameter[str] | None = bindparam("but_quote") if but_quote else None
+    reserved = _live_reservations(bindparam("now", type_=UTCDateTime()), quote)
+    coupon, promotion = Coupon.__table__.c, Promotion.__table__.c
+    return (
+        select(
+            coupon.id,
+            coupon.code,
+            coupon.promotion_id,
+            coupon.member_id,
+            coupon.max_uses,
+            coupon.uses,
+            coupon.valid_from,
+            coupon.valid_until,
+            coupon.status,
+            promotion.status.label("promotion_status"),
+            promotion.starts_at,
+            promotion.ends_at,
+            promotion.channels,
+            reserved.label("reserved"),
+        )
+        .join_from(Coupon.__table__, Promotion.__table__, promotion.id == coupon.promotion_id)
+        .where(coupon.code.in_(bindparam("codes", expanding=True)))
+    )
 
 
 def presented(session: Session, codes: list[str], now: dt.datetime, but_quote: str | None) -> list[Row[Any]]:
     """For a cart's codes in one statement: each coupon, what its promotion allows (status,
     schedule, channels) and its live reservations (``reserved``)."""
-    stmt = select(
-        Coupon.id,
-        Coupon.code,
-        Coupon.promotion_id,
-        Coupon.member_id,
-        Coupon.max_uses,
-        Coupon.uses,
-        Coupon.valid_from,
-        Coupon.valid_until,
-        Coupon.status,
-        Promotion.status.label("promotion_status"),
-        Promotion.starts_at,
-        Promotion.ends_at,
-        Promotion.channels,
-        _live_reservations(now, but_quote).label("reserved"),
-    ).join(Promotion, Promotion.id == Coupon.promotion_id)
-    return list(session.execute(stmt.where(Coupon.code.in_(codes))))
+    params = {"codes": codes, "now": now, "but_quote": but_quote}
+    return list(session.execute(_presented_statement(bool(but_quote)), params))
 
 
 def reserve_free(
@@ -119,7 +148,7 @@ def reserve_free(
 ) -> set[int]:
     """Reserve each coupon of ``ids`` that has a use left, in one statement; the ids reserved.
     Call it with the coupons locked: its count then includes what a twin committed meanwhile."""
-    free = Coupon.uses + _live_reservations(now, quote_id) < Coupon.max_uses
+    free = Coupon.uses + _live_reservations(now, quote_id or None) < Coupon.max_uses
     rows = select(
         Coupon.id,
         literal(member_id, BigInteger()),

@@ -19,6 +19,7 @@ from omohub.loyalty.models import PointEntry
 from omohub.loyalty.rules import EarnLine, Purchase, clawback, earn, expires_at, less_points
 from omohub.loyalty.service import program, tiers
 from omohub.members.models import Member
+from omohub.members.service import MemberSeen
 from omohub.orders import repository as orders
 from omohub.orders.models import Order
 
@@ -85,7 +86,7 @@ def _earn_lines(session: Session, order: Order) -> list[EarnLine]:
 
 def purchase(
     session: Session,
-    member: Member,
+    member: Member | MemberSeen,
     tier: str | None,
     *,
     channel: str,
@@ -170,7 +171,7 @@ def _iso(at: dt.datetime | None) -> str | None:
 
 def preview(
     session: Session,
-    member: Member,
+    member: Member | MemberSeen,
     tier: str | None,
     *,
     channel: str,
