@@ -22,7 +22,9 @@ class DomainEvent:
     version: ClassVar[int] = 1
 
     def payload(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The fields by name; nested dataclasses, dates and enums stay as they are (the outbox
+        turns them into JSON in one pass: ``core.outbox.jsonable``)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}

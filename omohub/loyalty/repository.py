@@ -383,16 +383,20 @@ def hold_in_database(session: Session, member_id: int, values: dict[str, Any], p
     is ``program``: the hold's id; :data:`STALE_PROGRAM` if the program changed since (nothing
     written); None for the Python path."""
     params = {k: values[k] for k in ("points", "key", "channel", "actor")}
-    found = session.execute(
-        _HOLD_FN,
-        {
-            **params,
-            "member": member_id,
-            "now": values["created_at"],
-            "expires": values["expires_at"],
-            "program": program,
-        },
-    ).scalar()
+    found = (
+        session.connection()
+        .execute(
+            _HOLD_FN,
+            {
+                **params,
+                "member": member_id,
+                "now": values["created_at"],
+                "expires": values["expires_at"],
+                "program": program,
+            },
+        )
+        .scalar()
+    )
     if found is None or found == STALE_PROGRAM:
         return found
     _forget_where(session, PointLot, lambda lot: lot.member_id == member_id)
@@ -405,10 +409,14 @@ def capture_in_database(
     """The common case of a capture in one statement, with its outbox row (``event``: topic,
     version and payload, to which the function adds the hold's ``member_id`` and ``points``):
     the captured hold, or None."""
-    row = session.execute(
-        _CAPTURE_FN,
-        {"hold": hold_id, "order": order_id, "now": now, **event},
-    ).first()
+    row = (
+        session.connection()
+        .execute(
+            _CAPTURE_FN,
+            {"hold": hold_id, "order": order_id, "now": now, **event},
+        )
+        .first()
+    )
     if row is not None:
         _forget(session, PointHold, [hold_id])
         _forget_where(session, PointLot, lambda lot: lot.member_id == row.member_id)

@@ -12,7 +12,7 @@ from omohub.bootstrap import Hub
 from omohub.core.clock import FrozenClock
 from omohub.core.outbox import OutboxMessage
 from omohub.loyalty.errors import HoldClosed, KeyReused, NotEnoughPoints, RedeemRefused
-from omohub.loyalty.models import PointEntry
+from omohub.loyalty.models import PointEntry, PointHold
 from omohub.loyalty.service import adjust, program, redeem
 from omohub.members.merge import merge
 from tests.loyalty.conftest import balance, sale, settle
@@ -85,6 +85,12 @@ def test_hold_then_capture_spends_points_once(hub: Hub, shopper: int) -> None:
     with hub.uow() as session, pytest.raises(HoldClosed):
         redeem.release(session, held.id)
     settle(hub)
+
+
+def test_a_hold_value_lists_the_holds_columns_in_table_order() -> None:
+    """``Hold.of_row`` reads the capture function's row (``point_holds.*``) by position."""
+    fields = list(redeem.Hold.__dataclass_fields__)
+    assert [c.name for c in PointHold.__table__.c] == fields[:-1] and fields[-1] == "replayed"
 
 
 def test_a_hold_never_takes_more_than_is_available(hub: Hub, shopper: int) -> None:

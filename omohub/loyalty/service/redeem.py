@@ -8,6 +8,7 @@ balance below zero. Holds are idempotent by the caller's key.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -48,6 +49,11 @@ class Hold:
     @classmethod
     def of(cls, row: Any, *, replayed: bool = False) -> Hold:
         return cls(**{f: getattr(row, f) for f in _COLUMNS}, replayed=replayed)
+
+    @classmethod
+    def of_row(cls, row: Sequence[Any]) -> Hold:
+        """From a row of ``point_holds``' columns in table order (the fields' order)."""
+        return cls(*row)
 
 
 _COLUMNS = [f for f in Hold.__dataclass_fields__ if f != "replayed"]
@@ -190,7 +196,7 @@ def capture(session: Session, hold_id: int, *, order_id: int | None) -> Hold:
         event = row_for(PointsRedeemed(0, 0, order_id, hold_id))
         captured = repo.capture_in_database(session, hold_id, order_id, now, event)
         if captured is not None:
-            return Hold.of(captured)
+            return Hold.of_row(captured)
     row = _locked_hold(session, hold_id)
     if row.status != "held" or row.expires_at <= now:
         return _closed(row, order_id)
