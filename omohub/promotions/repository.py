@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     BindParameter,
     Row,
     Select,
+    Table,
     bindparam,
     delete,
     func,
@@ -65,12 +66,19 @@ def lock_coupons(session: Session, ids: list[int]) -> dict[int, Coupon]:
     return {c.id: c for c in session.scalars(stmt.execution_options(populate_existing=True))}
 
 
+@functools.cache
+def _lock_rows_statement(for_update: bool) -> Select[*tuple[Any, ...]]:
+    """Built once, of plain columns: a quote runs it on every call (``ids`` bound)."""
+    c = Coupon.__table__.c
+    stmt = select(c.id, c.code, c.uses, c.max_uses).where(c.id.in_(bindparam("ids", expanding=True)))
+    stmt = stmt.order_by(c.id)
+    return stmt.with_for_update() if for_update else stmt
+
+
 def lock_coupon_rows(session: Session, ids: list[int]) -> list[Row[Any]]:
     """(id, code, uses, max_uses) of the coupons, row-locked in id order."""
-    stmt = select(Coupon.id, Coupon.code, Coupon.uses, Coupon.max_uses).where(Coupon.id.in_(sorted(set(ids))))
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return list(session.execute(stmt.order_by(Coupon.id)))
+    stmt = _lock_rows_statement(session.get_bind().dialect.name == "postgresql")
+    return list(session.execute(stmt, {"ids": sorted(set(ids))}))
 
 
 def reserved_counts(
@@ -137,6 +145,26 @@ def presented(session: Session, codes: list[str], now: dt.datetime, but_quote: s
     return list(session.execute(_presented_statement(bool(but_quote)), params))
 
 
+@functools.cache
+def _reserve_statement() -> Any:
+    """Built once, of plain columns: a quote runs it on every call (``ids``, ``member``,
+    ``quote``, ``until`` and ``now`` bound)."""
+    coupon = Coupon.__table__.c
+    now = bindparam("now", type_=UTCDateTime())
+    free = coupon.uses + _live_reservations(now, bindparam("quote")) < coupon.max_uses
+    rows = select(
+        coupon.id,
+        bindparam("member", type_=BigInteger()),
+        bindparam("quote"),
+        literal("reserved"),
+        bindparam("until", type_=UTCDateTime()),
+        now,
+    ).where(coupon.id.in_(bindparam("ids", expanding=True)), free)
+    cols = ["coupon_id", "member_id", "quote_id", "status", "expires_at", "at"]
+    uses = cast(Table, CouponUse.__table__)
+    return insert(uses).from_select(cols, rows).returning(uses.c.coupon_id)
+
+
 def reserve_free(
     session: Session,
     ids: list[int],
@@ -148,18 +176,8 @@ def reserve_free(
 ) -> set[int]:
     """Reserve each coupon of ``ids`` that has a use left, in one statement; the ids reserved.
     Call it with the coupons locked: its count then includes what a twin committed meanwhile."""
-    free = Coupon.uses + _live_reservations(now, quote_id or None) < Coupon.max_uses
-    rows = select(
-        Coupon.id,
-        literal(member_id, BigInteger()),
-        literal(quote_id),
-        literal("reserved"),
-        literal(until, UTCDateTime()),
-        literal(now, UTCDateTime()),
-    ).where(Coupon.id.in_(ids), free)
-    cols = ["coupon_id", "member_id", "quote_id", "status", "expires_at", "at"]
-    stmt = insert(CouponUse).from_select(cols, rows).returning(CouponUse.coupon_id)
-    return set(session.scalars(stmt))
+    params = {"ids": ids, "member": member_id, "quote": quote_id, "until": until, "now": now}
+    return set(session.scalars(_reserve_statement(), params))
 
 
 def unreserve(session: Session, quote_id: str) -> None:
