@@ -18,7 +18,7 @@ import inspect
 import re
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -30,10 +30,10 @@ from sqlalchemy import event
 @contextmanager
 def stage_clock(
     module: ModuleType, top: str, parts: dict[str, tuple[ModuleType, str]]
-) -> Iterator[Counter[str]]:
+) -> Iterator[defaultdict[str, float]]:
     """Seconds spent in ``module.top``, in each function of ``module`` that it calls directly
     (by name), and in each of ``parts`` (label → module and attribute) wherever it is called."""
-    spent: Counter[str] = Counter()
+    spent: defaultdict[str, float] = defaultdict(float)
     depth = [0]
     saved: list[tuple[ModuleType, str, Any]] = []
 
@@ -136,7 +136,9 @@ def profile(calls: list[Callable[[], Any]]) -> Any:
     for call in calls:
         call()
     profiler.stop()
-    return profiler.last_session.root_frame()
+    session = profiler.last_session
+    assert session is not None
+    return session.root_frame()
 
 
 def hot_functions(root: Any, n: int, skip: tuple[str, ...] = ()) -> list[tuple[str, float]]:

@@ -195,7 +195,7 @@ class Promotions:
                 self._spec(f"會員優惠{n}", "percent_off", {"bp": 800}, stacking="best", audience="members")
             )
         for n in range(10):  # exclusive: distinct priorities, so none clashes with another
-            exclusive = {"stacking": "exclusive", "priority": 100 + n}
+            exclusive: dict[str, Any] = {"stacking": "exclusive", "priority": 100 + n}
             specs.append(self._spec(f"獨享{n}", "amount_off", {"amount": 300 + 50 * n}, **exclusive))
         return specs + self._coupons()
 

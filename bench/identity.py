@@ -402,7 +402,7 @@ def measure(url: str, sample: list[int], load: Loader) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="omohub-bench-var-") as var:
         hub = build_hub(Settings(database_url=url, var_dir=var, secret_key="bench"))
         conn = psycopg.connect(load.dsn, autocommit=True)
-        ident_ids = dict(
+        ident_ids: dict[int, int] = dict(
             conn.execute(
                 "SELECT member_id, id FROM identifiers WHERE type = 'phone' AND member_id = ANY(%s)",
                 (sample,),

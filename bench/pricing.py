@@ -27,6 +27,7 @@ and every SQL statement of one preview and one quote, named by the function that
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import tempfile
 import time
@@ -236,11 +237,11 @@ def anatomy(
     for name in (PREVIEW, QUOTE):
         call = series[name]
         with _anatomy.stage_clock(checkout, "price", parts) as spent:
-            whole = sum(_timed(lambda b=b, call=call: call(b)) for b in clocked) / len(clocked)
+            whole = sum(_timed(functools.partial(call, b)) for b in clocked) / len(clocked)
         ms = {k: v * 1000 / len(clocked) for k, v in spent.items()}
         rest = {"session, commit and close": whole - ms.get("`price`", 0)}
         stages[name] = {"whole call (unit of work)": whole, **ms, **rest}
-    root = _anatomy.profile([lambda b=b: series[QUOTE](b) for b in sampled])
+    root = _anatomy.profile([functools.partial(series[QUOTE], b) for b in sampled])
     applied = len(series[PREVIEW](one).applied)
     sql = {}
     for name in (PREVIEW, QUOTE):
@@ -307,12 +308,12 @@ def report(r: dict[str, Any]) -> list[str]:
                 f"| {name} | {p50:.2f} | {p99:.2f} | {mean:.2f} | {p50 / b50:.1f}× | {p99 / b99:.1f}× |"
             )
     lines.append("")
-    for group, names, aim in (
+    for group, pair, aim in (
         ("in-process", (PREVIEW, QUOTE), AIMS["in-process"]),
         ("HTTP", (HTTP_PREVIEW, HTTP_QUOTE), AIMS["HTTP"]),
     ):
-        verdicts = [f"{name} p99 {_pct(t[name], 0.99):.1f} ms" for name in names]
-        met = [_pct(t[name], 0.99) < aim for name in names]
+        verdicts = [f"{name} p99 {_pct(t[name], 0.99):.1f} ms" for name in pair]
+        met = [_pct(t[name], 0.99) < aim for name in pair]
         verdict = "met" if all(met) else "met for the preview only" if met[0] else "NOT met"
         lines.append(f"- Aim {group}, p99 under {aim:.0f} ms: **{verdict}** ({'; '.join(verdicts)}).")
     return [*lines, "", *explain(r), ""]

@@ -30,6 +30,7 @@ loyalty check``) must find nothing and every hold must be captured.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import multiprocessing
 import os
@@ -225,7 +226,7 @@ def anatomy(hub: Any, members: list[int], n: int) -> dict[str, Any]:
     cpu = (time.process_time() - cpu) / n * 1000
     root = _anatomy.profile(
         [
-            lambda i=i: redeem_once(hub, members[-1 - i % len(members)], f"sampled:{i}", "pos")
+            functools.partial(redeem_once, hub, members[-1 - i % len(members)], f"sampled:{i}", "pos")
             for i in range(n)
         ]
     )
@@ -317,7 +318,7 @@ class Setup:
 def run(env: Env) -> list[str]:
     if not env.pg:
         return ["Skipped: this benchmark needs PostgreSQL (--pg or $OMOHUB_BENCH_DATABASE_URL)."]
-    s, facts = Setup.of(env), {"load": [os.getloadavg()[0]]}
+    s, facts = Setup.of(env), dict[str, Any](load=[os.getloadavg()[0]])
     with (
         fresh_database("postgresql", env.pg) as url,
         _pgbench.database(env.pg, s.scale) as (bench_db, facts["init"]),
