@@ -36,10 +36,19 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-#: The usable lots with points free; ``remaining > 0`` lets the planner use the partial index
-#: ``ix_point_lots_open`` (``remaining > held`` alone would scan every lot).
-USABLE = """member_id = p_member AND remaining > 0 AND remaining > held AND available_at <= p_now
-          AND (expires_at IS NULL OR expires_at > p_now)"""
+
+def _revision_0004() -> ModuleType:
+    path = Path(__file__).with_name("0004_points_tender_functions.py")
+    spec = importlib.util.spec_from_file_location("omohub_migration_0004", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_PREVIOUS = _revision_0004()
+#: The usable lots with points free, as 0004 defined them (and as the index test checks them).
+USABLE: str = _PREVIOUS.USABLE
 
 HOLD = f"""
 CREATE FUNCTION omohub_points_hold(
@@ -158,15 +167,6 @@ def downgrade() -> None:
         return
     op.execute(f"DROP FUNCTION IF EXISTS {NEW_HOLD}")
     op.execute(f"DROP FUNCTION IF EXISTS {NEW_CAPTURE}")
-    previous = _revision_0004()
-    op.execute(previous.HOLD)
-    op.execute(previous.CAPTURE)
+    op.execute(_PREVIOUS.HOLD)
+    op.execute(_PREVIOUS.CAPTURE)
 
-
-def _revision_0004() -> ModuleType:
-    path = Path(__file__).with_name("0004_points_tender_functions.py")
-    spec = importlib.util.spec_from_file_location("omohub_migration_0004", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
